@@ -1,0 +1,77 @@
+package com.salesaggregator.model;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One sale line, the same shape for both channels: what the job enriches, converts and
+ * aggregates.
+ *
+ * @param lineId stable id: the order id, or {@code receipt_id#<index>} for a receipt line
+ * @param channel where the line came from
+ * @param orderId the order or receipt the line belongs to (distinct orders are counted by it)
+ * @param sellerId the seller
+ * @param storeId the store, or null for online orders
+ * @param region the sales region
+ * @param productId the product sold
+ * @param quantity units, at least 1
+ * @param unitPrice price of one unit in {@code currency}
+ * @param currency ISO 4217 code of {@code unitPrice}
+ * @param eventTime event time in epoch milliseconds (UTC)
+ */
+public record SaleLine(
+        String lineId,
+        Channel channel,
+        String orderId,
+        String sellerId,
+        String storeId,
+        String region,
+        String productId,
+        int quantity,
+        BigDecimal unitPrice,
+        String currency,
+        long eventTime) {
+
+    /** Separates the receipt id from the line index in a store line id. */
+    public static final char LINE_INDEX_SEPARATOR = '#';
+
+    /** The one sale line of an online order. */
+    public static SaleLine of(OnlineOrder order) {
+        return new SaleLine(
+                order.orderId(),
+                Channel.ONLINE,
+                order.orderId(),
+                order.sellerId(),
+                null,
+                order.region(),
+                order.productId(),
+                order.quantity(),
+                order.unitPrice(),
+                order.currency(),
+                order.eventTime().toEpochMilli());
+    }
+
+    /** The lines of a store receipt, in receipt order, with ids {@code receipt_id#0, #1, ...}. */
+    public static List<SaleLine> of(StoreReceipt receipt) {
+        List<SaleLine> lines = new ArrayList<>(receipt.lines().size());
+        long eventTime = receipt.eventTime().toEpochMilli();
+        for (int i = 0; i < receipt.lines().size(); i++) {
+            ReceiptLine line = receipt.lines().get(i);
+            lines.add(
+                    new SaleLine(
+                            receipt.receiptId() + LINE_INDEX_SEPARATOR + i,
+                            Channel.STORE,
+                            receipt.receiptId(),
+                            receipt.sellerId(),
+                            receipt.storeId(),
+                            receipt.region(),
+                            line.productId(),
+                            line.quantity(),
+                            line.unitPrice(),
+                            receipt.currency(),
+                            eventTime));
+        }
+        return lines;
+    }
+}
