@@ -1,0 +1,242 @@
+package com.salesaggregator.seeder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.salesaggregator.codec.DecodeResult;
+import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.model.FxRate;
+import com.salesaggregator.model.OnlineOrder;
+import com.salesaggregator.model.Product;
+import com.salesaggregator.model.StoreReceipt;
+import com.salesaggregator.topics.Topics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SalesGeneratorTest {
+
+    private static final Instant START = Instant.parse("2026-11-22T10:00:00Z");
+    private static final EventCodec CODEC = EventCodec.withDefaults();
+
+    @Test
+    void sameSeedAndOptionsGiveTheSameBytes() {
+        List<SeedRecord> first = generate(GeneratorConfig.defaults(42, START), 5_000);
+        List<SeedRecord> second = generate(GeneratorConfig.defaults(42, START), 5_000);
+
+        assertThat(first).hasSameSizeAs(second);
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(same(first.get(i), second.get(i))).as("record %d", i).isTrue();
+        }
+    }
+
+    @Test
+    void anotherSeedGivesOtherRecords() {
+        List<SeedRecord> first = generate(GeneratorConfig.defaults(42, START), 500);
+        List<SeedRecord> other = generate(GeneratorConfig.defaults(43, START), 500);
+
+        long identical = 0;
+        for (int i = 0; i < first.size(); i++) {
+            identical += same(first.get(i), other.get(i)) ? 1 : 0;
+        }
+        assertThat(identical).isLessThan(first.size() / 10);
+    }
+
+    @Test
+    void referenceDataComeFirstAndAreValidBeforeTheFirstSale() {
+        GeneratorConfig config = GeneratorConfig.defaults(1, START);
+        List<SeedRecord> records = generate(config, 10);
+        int firstSale = indexOfFirstSale(records);
+
+        assertThat(firstSale).isEqualTo(config.catalogSize() + config.currencies().size() - 1);
+        for (SeedRecord record : records.subList(0, firstSale)) {
+            assertThat(record.timestamp())
+                    .isLessThan(START.minus(Duration.ofMinutes(30)).toEpochMilli());
+        }
+        Set<String> rateCurrencies = new HashSet<>();
+        for (SeedRecord record : records.subList(0, firstSale)) {
+            if (record.kind() == SeedRecord.Kind.FX_RATE) {
+                rateCurrencies.add(CODEC.decodeFxRate(record.value()).event().currency());
+            }
+        }
+        assertThat(rateCurrencies).containsExactlyInAnyOrder("GBP", "USD", "SEK", "CHF", "JPY");
+    }
+
+    @Test
+    void plannedDefectsAndLatenessMatchTheFractionsAndTheRecords() {
+        GeneratorConfig config =
+                new GeneratorConfig(
+                        7,
+                        START,
+                        20,
+                        100,
+                        10,
+                        12,
+                        List.of("eu-west", "uk", "us-east"),
+                        List.of("EUR", "GBP", "USD"),
+                        0.5,
+                        Duration.ofSeconds(30),
+                        0.05,
+                        Duration.ofMinutes(5),
+                        0.04,
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(20));
+        int sales = 40_000;
+        SalesGenerator generator = new SalesGenerator(config);
+        long malformed = 0;
+        long late = 0;
+        long afterWarmup = 0;
+        long observedLate = 0;
+        long maxEventTime = Long.MIN_VALUE;
+        long window = Duration.ofMinutes(1).toMillis();
+        long lateness = Duration.ofMinutes(1).toMillis();
+        long outOfOrderness = config.maxOutOfOrderness().toMillis();
+        while (generator.salesGenerated() < sales) {
+            SeedRecord record = generator.next();
+            if (!record.kind().isSale()) {
+                continue;
+            }
+            long clock = generator.clockAt(generator.salesGenerated() - 1);
+            if (clock > START.toEpochMilli() + Duration.ofMinutes(9).toMillis()) {
+                afterWarmup++;
+            }
+            DecodeResult<?> decoded =
+                    record.kind() == SeedRecord.Kind.ONLINE_ORDER
+                            ? CODEC.decodeOrder(record.value())
+                            : CODEC.decodeReceipt(record.value());
+            // Every planned defect is rejected for the planned reason; nothing else is.
+            if (record.fault() != null) {
+                malformed++;
+                assertThat(decoded.isAccepted()).isFalse();
+                assertThat(decoded.rejection().reason()).isEqualTo(record.fault().expectedReason());
+                continue;
+            }
+            assertThat(decoded.isAccepted()).as("unplanned rejection %s", decoded).isTrue();
+            long eventTime = eventTime(decoded.event());
+            assertThat(record.timestamp()).isEqualTo(eventTime);
+            // An independent judge of lateness: the window closed more than the allowed
+            // lateness before the watermark this stream would have produced.
+            long watermark = maxEventTime - outOfOrderness;
+            long windowEnd = eventTime - Math.floorMod(eventTime, window) + window;
+            boolean judgedLate =
+                    maxEventTime != Long.MIN_VALUE && windowEnd + lateness <= watermark;
+            assertThat(judgedLate)
+                    .as("sale at %s", Instant.ofEpochMilli(eventTime))
+                    .isEqualTo(record.late());
+            observedLate += judgedLate ? 1 : 0;
+            late += record.late() ? 1 : 0;
+            maxEventTime = Math.max(maxEventTime, eventTime);
+        }
+
+        assertThat(malformed / (double) sales).isCloseTo(0.04, within(0.006));
+        assertThat(observedLate).isEqualTo(late);
+        assertThat(late / (double) afterWarmup).isCloseTo(0.05, within(0.008));
+    }
+
+    @Test
+    void salesUseListedProductsKnownCurrenciesAndTheirKeys() {
+        GeneratorConfig config = GeneratorConfig.defaults(3, START);
+        SalesGenerator generator = new SalesGenerator(config);
+        Map<String, Product> catalog = new HashMap<>();
+        Set<String> delisted = new HashSet<>();
+        Set<String> ratedCurrencies = new HashSet<>(Set.of("EUR"));
+        Set<String> orderIds = new HashSet<>();
+        int delistings = 0;
+        int costUpdates = 0;
+        while (generator.salesGenerated() < 30_000) {
+            SeedRecord record = generator.next();
+            String key = new String(record.key(), StandardCharsets.UTF_8);
+            switch (record.kind()) {
+                case PRODUCT -> {
+                    Product product = CODEC.decodeProduct(record.value()).event();
+                    assertThat(key).isEqualTo(product.productId());
+                    assertThat(record.topic()).isEqualTo(Topics.PRODUCTS);
+                    costUpdates += catalog.put(key, product) != null ? 1 : 0;
+                }
+                case PRODUCT_DELISTING -> {
+                    assertThat(record.value()).isNull();
+                    assertThat(catalog).containsKey(key);
+                    delisted.add(key);
+                    delistings++;
+                }
+                case FX_RATE -> {
+                    FxRate rate = CODEC.decodeFxRate(record.value()).event();
+                    assertThat(key).isEqualTo(rate.currency());
+                    assertThat(record.topic()).isEqualTo(Topics.FX_RATES);
+                    ratedCurrencies.add(rate.currency());
+                }
+                case ONLINE_ORDER -> {
+                    if (record.fault() == null) {
+                        OnlineOrder order = CODEC.decodeOrder(record.value()).event();
+                        assertThat(key).isEqualTo(order.orderId());
+                        assertThat(record.topic()).isEqualTo(Topics.SALES_ONLINE);
+                        assertThat(orderIds.add(order.orderId())).isTrue();
+                        assertThat(catalog).containsKey(order.productId());
+                        assertThat(delisted).doesNotContain(order.productId());
+                        assertThat(ratedCurrencies).contains(order.currency());
+                    }
+                }
+                case STORE_RECEIPT -> {
+                    if (record.fault() == null) {
+                        StoreReceipt receipt = CODEC.decodeReceipt(record.value()).event();
+                        assertThat(key).isEqualTo(receipt.storeId());
+                        assertThat(record.topic()).isEqualTo(Topics.SALES_STORE);
+                        assertThat(orderIds.add(receipt.receiptId())).isTrue();
+                        assertThat(record.lines()).isEqualTo(receipt.lines().size());
+                        receipt.lines()
+                                .forEach(
+                                        line -> {
+                                            assertThat(catalog).containsKey(line.productId());
+                                            assertThat(delisted).doesNotContain(line.productId());
+                                        });
+                        assertThat(ratedCurrencies).contains(receipt.currency());
+                    }
+                }
+            }
+        }
+        // 30,000 sales at 100/s is 300 s of event time: two catalog changes.
+        assertThat(delistings + costUpdates).isEqualTo(2);
+    }
+
+    private static long eventTime(Object event) {
+        return event instanceof OnlineOrder order
+                ? order.eventTime().toEpochMilli()
+                : ((StoreReceipt) event).eventTime().toEpochMilli();
+    }
+
+    private static List<SeedRecord> generate(GeneratorConfig config, int sales) {
+        SalesGenerator generator = new SalesGenerator(config);
+        List<SeedRecord> records = new ArrayList<>();
+        while (generator.salesGenerated() < sales) {
+            records.add(generator.next());
+        }
+        return records;
+    }
+
+    private static int indexOfFirstSale(List<SeedRecord> records) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).kind().isSale()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean same(SeedRecord a, SeedRecord b) {
+        return a.topic().equals(b.topic())
+                && Arrays.equals(a.key(), b.key())
+                && Arrays.equals(a.value(), b.value())
+                && a.timestamp() == b.timestamp()
+                && a.kind() == b.kind()
+                && a.fault() == b.fault()
+                && a.late() == b.late();
+    }
+}
