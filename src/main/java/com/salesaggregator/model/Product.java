@@ -15,4 +15,8 @@ import java.time.Instant;
  * @param updatedAt from when this version is in force (UTC)
  */
 public record Product(
-        String productId, String name, String category, BigDecimal unitCostEur, Instant updatedAt) {}
+        String productId,
+        String name,
+        String category,
+        BigDecimal unitCostEur,
+        Instant updatedAt) {}

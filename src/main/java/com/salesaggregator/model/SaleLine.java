@@ -5,8 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One sale line, the same shape for both channels: what the job enriches, converts and
- * aggregates.
+ * One sale line, the same shape for both channels: what the job enriches, converts and aggregates.
  *
  * @param lineId stable id: the order id, or {@code receipt_id#<index>} for a receipt line
  * @param channel where the line came from
