@@ -1,0 +1,124 @@
+package com.salesaggregator.local;
+
+import com.salesaggregator.topics.TopicDefinition;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates declared topics that do not exist yet through an {@link Admin} client, leaving existing
+ * topics as they are.
+ */
+public final class TopicCreator {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicCreator.class);
+
+    private final Admin admin;
+    private final boolean singleBroker;
+    private final Duration timeout;
+
+    /**
+     * @param admin the client to create topics with (not closed by this class)
+     * @param singleBroker whether the cluster has one broker, so each definition is adapted with
+     *     {@link TopicDefinition#forSingleBroker()}
+     * @param timeout how long to wait for the cluster to answer
+     */
+    public TopicCreator(Admin admin, boolean singleBroker, Duration timeout) {
+        this.admin = admin;
+        this.singleBroker = singleBroker;
+        this.timeout = timeout;
+    }
+
+    /** A creator that waits up to 30 seconds for the cluster. */
+    public TopicCreator(Admin admin, boolean singleBroker) {
+        this(admin, singleBroker, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Creates the topics of {@code definitions} that are missing and waits until the controller has
+     * created them.
+     *
+     * @return the definitions actually created, as applied (adapted for a single broker if so)
+     */
+    public List<TopicDefinition> createMissing(List<TopicDefinition> definitions) {
+        Set<String> existing = await(admin.listTopics().names(), "list topics");
+        List<TopicDefinition> wanted = new ArrayList<>();
+        for (TopicDefinition definition : definitions) {
+            if (!existing.contains(definition.name())) {
+                wanted.add(singleBroker ? definition.forSingleBroker() : definition);
+            }
+        }
+        if (wanted.isEmpty()) {
+            LOG.info("All {} topics exist already", definitions.size());
+            return List.of();
+        }
+        List<NewTopic> newTopics =
+                wanted.stream()
+                        .map(
+                                d ->
+                                        new NewTopic(
+                                                        d.name(),
+                                                        Optional.of(d.partitions()),
+                                                        Optional.of((short) d.replicas()))
+                                                .configs(d.config()))
+                        .toList();
+        Map<String, KafkaFuture<Void>> results =
+                admin.createTopics(
+                                newTopics,
+                                new CreateTopicsOptions().timeoutMs((int) timeout.toMillis()))
+                        .values();
+        List<TopicDefinition> created = new ArrayList<>();
+        for (TopicDefinition definition : wanted) {
+            try {
+                await(results.get(definition.name()), "create topic " + definition.name());
+                created.add(definition);
+            } catch (KafkaOperationException e) {
+                // Someone else (another process sharing the broker) created it meanwhile: that
+                // is the state we want, and it was not our creation.
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+        LOG.info(
+                "Created {} topics ({} existed already): {}",
+                created.size(),
+                definitions.size() - created.size(),
+                created.stream().map(TopicDefinition::name).toList());
+        return List.copyOf(created);
+    }
+
+    private <T> T await(KafkaFuture<T> future, String operation) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaOperationException(operation + " interrupted", e);
+        } catch (ExecutionException e) {
+            throw new KafkaOperationException(
+                    operation + " failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaOperationException(operation + " did not complete within " + timeout, e);
+        }
+    }
+
+    /** An admin operation that failed, timed out or was interrupted. */
+    public static final class KafkaOperationException extends RuntimeException {
+        KafkaOperationException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
