@@ -97,6 +97,26 @@ public record GeneratorConfig(
                 Duration.ofMinutes(2));
     }
 
+    /** This configuration at another sales rate. */
+    public GeneratorConfig withRatePerSecond(double rate) {
+        return new GeneratorConfig(
+                seed,
+                startTime,
+                rate,
+                catalogSize,
+                sellers,
+                stores,
+                regions,
+                currencies,
+                onlineFraction,
+                maxOutOfOrderness,
+                lateFraction,
+                lateBy,
+                malformedFraction,
+                fxUpdateInterval,
+                catalogChangeInterval);
+    }
+
     private static void positive(double value, String option) {
         if (!(value > 0) || Double.isInfinite(value)) {
             throw new IllegalArgumentException(option + " must be positive, was " + value);

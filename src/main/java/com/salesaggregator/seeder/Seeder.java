@@ -220,7 +220,7 @@ public final class Seeder implements Callable<Integer> {
     }
 
     /** Producer settings: idempotent, acks=all, compressed and batched, plus the client file. */
-    static Properties producerProperties(String bootstrapServers, Path clientConfig)
+    public static Properties producerProperties(String bootstrapServers, Path clientConfig)
             throws IOException {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

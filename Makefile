@@ -1,0 +1,81 @@
+# sales-aggregator: `make help` lists the targets.
+
+SHELL := /usr/bin/env bash
+.DEFAULT_GOAL := help
+
+# ---- variables (override on the command line: make run KAFKA_PORT=19092)
+KAFKA_PORT ?= 9092## port of the local Kafka broker (make run)
+RATE ?= 20## seeder sales per second (make run)
+SEED ?=## seeder seed (make run); empty = random
+MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
+
+# A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
+JDK_HOME = $(eval JDK_HOME := $(shell scripts/find-jdk 2>/dev/null))$(JDK_HOME)
+MVN = JAVA_HOME="$(JDK_HOME)" ./mvnw $(MVN_FLAGS)
+JAVA = "$(JDK_HOME)/bin/java"
+JDK_MAJOR = $(eval JDK_MAJOR := $(shell $(JAVA) -XshowSettings:properties -version 2>&1 | \
+	sed -n 's/^ *java.specification.version = //p'))$(JDK_MAJOR)
+# JDK 24+ warns about sun.misc.Unsafe use inside Kafka and Flink; JDK 21 rejects this flag.
+UNSAFE_FLAG = $(if $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow,)
+LOCAL_CLASSPATH := target/local-classpath.txt
+JVM_OPENS := --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
+	--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
+	--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
+	--add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+	--add-opens=java.base/java.util.concurrent=ALL-UNNAMED \
+	--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+
+# Runs a command as the terminal's foreground job, so that Ctrl-C reaches only the program: it
+# stops cleanly and `make` exits with the program's status (0) instead of dying of SIGINT.
+foreground = if [ -t 0 ] && [ -t 1 ]; then set -m; $(1) & fg %1 >/dev/null; else exec $(1); fi
+
+.PHONY: help
+help: ## show this help
+	@echo "sales-aggregator: streaming sales analytics on Flink and Kafka"
+	@echo
+	@echo "Targets:"
+	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables:"
+	@grep -hE '^[A-Z_]+ \?=.*## ' $(MAKEFILE_LIST) | \
+		sed -E 's/^([A-Z_]+) \?= ?([^#]*)## (.*)/\1|\2|\3/' | \
+		awk -F'|' '{printf "  %-12s %s (default: %s)\n", $$1, $$3, ($$2 == "" ? "none" : $$2)}'
+
+.PHONY: jdk
+jdk: ## check that a JDK 21+ is available and show which one is used
+	@scripts/find-jdk >/dev/null || exit 1
+	@echo "Using JDK at $(JDK_HOME)"
+
+.PHONY: build
+build: jdk ## compile, check formatting and package the job jar (no tests)
+	$(MVN) -DskipTests verify
+
+.PHONY: test
+test: jdk ## run every test: unit tests, then integration tests on a real broker and Flink
+	$(MVN) verify
+
+.PHONY: fmt
+fmt: jdk ## format the Java sources (google-java-format, AOSP style)
+	$(MVN) -q spotless:apply
+
+.PHONY: run
+run: jdk ## run broker, topics, seeder and live view locally until Ctrl-C
+	@echo "Building (first run downloads dependencies) ..."
+	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
+		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
+	@$(call foreground,$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-local.xml \
+		-Dlocal.log.file=target/local/platform.log \
+		-cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" \
+		com.salesaggregator.local.LocalPlatform --kafka-port $(KAFKA_PORT) --rate $(RATE) \
+		$(if $(SEED),--seed $(SEED),))
+
+.PHONY: seeder
+seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstrap-servers host:port --rate 500"
+	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
+		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
+	@$(JAVA) $(UNSAFE_FLAG) -cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
+
+.PHONY: clean
+clean: jdk ## remove build output and local data
+	$(MVN) -q clean
