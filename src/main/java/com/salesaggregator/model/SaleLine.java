@@ -18,6 +18,8 @@ import java.util.List;
  * @param unitPrice price of one unit in {@code currency}
  * @param currency ISO 4217 code of {@code unitPrice}
  * @param eventTime event time in epoch milliseconds (UTC)
+ * @param sourcePartition partition of the input record the line came from
+ * @param sourceOffset offset of that record, so a rejected line can be traced to it
  */
 public record SaleLine(
         String lineId,
@@ -30,13 +32,15 @@ public record SaleLine(
         int quantity,
         BigDecimal unitPrice,
         String currency,
-        long eventTime) {
+        long eventTime,
+        int sourcePartition,
+        long sourceOffset) {
 
     /** Separates the receipt id from the line index in a store line id. */
     public static final char LINE_INDEX_SEPARATOR = '#';
 
-    /** The one sale line of an online order. */
-    public static SaleLine of(OnlineOrder order) {
+    /** The one sale line of an online order read from the given partition and offset. */
+    public static SaleLine of(OnlineOrder order, int partition, long offset) {
         return new SaleLine(
                 order.orderId(),
                 Channel.ONLINE,
@@ -48,11 +52,16 @@ public record SaleLine(
                 order.quantity(),
                 order.unitPrice(),
                 order.currency(),
-                order.eventTime().toEpochMilli());
+                order.eventTime().toEpochMilli(),
+                partition,
+                offset);
     }
 
-    /** The lines of a store receipt, in receipt order, with ids {@code receipt_id#0, #1, ...}. */
-    public static List<SaleLine> of(StoreReceipt receipt) {
+    /**
+     * The lines of a store receipt read from the given partition and offset, in receipt order, with
+     * ids {@code receipt_id#0, #1, ...}.
+     */
+    public static List<SaleLine> of(StoreReceipt receipt, int partition, long offset) {
         List<SaleLine> lines = new ArrayList<>(receipt.lines().size());
         long eventTime = receipt.eventTime().toEpochMilli();
         for (int i = 0; i < receipt.lines().size(); i++) {
@@ -69,7 +78,9 @@ public record SaleLine(
                             line.quantity(),
                             line.unitPrice(),
                             receipt.currency(),
-                            eventTime));
+                            eventTime,
+                            partition,
+                            offset));
         }
         return lines;
     }

@@ -1,0 +1,157 @@
+package com.salesaggregator.job;
+
+import com.salesaggregator.job.kafka.FxRateRecordDeserializer;
+import com.salesaggregator.job.kafka.JsonRecordSerializer;
+import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.ProductRecordDeserializer;
+import com.salesaggregator.job.kafka.SaleRecordDeserializer;
+import com.salesaggregator.job.records.LateLine;
+import com.salesaggregator.job.records.ProductWindowUnits;
+import com.salesaggregator.job.records.RegionMinute;
+import com.salesaggregator.job.records.RunningTotal;
+import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.model.Channel;
+import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The Kafka ends of the job: one {@link KafkaSource} per input topic (decoding never fails), one
+ * exactly-once {@link KafkaSink} per output topic, each with its own transactional id prefix.
+ */
+public final class KafkaConnectors {
+
+    private KafkaConnectors() {}
+
+    /** The four sources with their watermark strategies. */
+    public static SalesTopology.Sources sources(StreamExecutionEnvironment env, JobConfig config) {
+        JobConfig.TopicNames topics = config.topics();
+        return new SalesTopology.Sources(
+                env.fromSource(
+                                source(
+                                        config,
+                                        topics.online(),
+                                        new SaleRecordDeserializer(
+                                                Channel.ONLINE, config.codecLimits())),
+                                JobWatermarks.sales(config),
+                                "Source: " + topics.online())
+                        .uid("source-" + topics.online()),
+                env.fromSource(
+                                source(
+                                        config,
+                                        topics.store(),
+                                        new SaleRecordDeserializer(
+                                                Channel.STORE, config.codecLimits())),
+                                JobWatermarks.sales(config),
+                                "Source: " + topics.store())
+                        .uid("source-" + topics.store()),
+                env.fromSource(
+                                source(
+                                        config,
+                                        topics.products(),
+                                        new ProductRecordDeserializer(config.codecLimits())),
+                                JobWatermarks.products(config),
+                                "Source: " + topics.products())
+                        .uid("source-" + topics.products()),
+                env.fromSource(
+                                source(
+                                        config,
+                                        topics.fxRates(),
+                                        new FxRateRecordDeserializer(config.codecLimits())),
+                                JobWatermarks.fxRates(config),
+                                "Source: " + topics.fxRates())
+                        .uid("source-" + topics.fxRates()));
+    }
+
+    /** The seven exactly-once sinks. */
+    public static SalesTopology.Sinks sinks(JobConfig config) {
+        JobConfig.TopicNames topics = config.topics();
+        return new SalesTopology.Sinks(
+                sink(
+                        config,
+                        topics.revenuePerSeller(),
+                        (SellerMinute m) -> OutputJson.windowKey(m.sellerId(), m.windowStart()),
+                        OutputJson::sellerMinute),
+                sink(
+                        config,
+                        topics.unitsPerProduct(),
+                        (ProductWindowUnits u) ->
+                                OutputJson.windowKey(u.productId(), u.windowStart()),
+                        OutputJson::productWindowUnits),
+                sink(
+                        config,
+                        topics.revenuePerProduct(),
+                        (RunningTotal t) -> OutputJson.utf8(t.key()),
+                        OutputJson::productTotal),
+                sink(
+                        config,
+                        topics.salesPerRegion(),
+                        (RunningTotal t) -> OutputJson.utf8(t.key()),
+                        OutputJson::regionTotal),
+                sink(
+                        config,
+                        topics.regionTrend(),
+                        (RegionMinute m) -> OutputJson.windowKey(m.region(), m.windowStart()),
+                        OutputJson::regionMinute),
+                sink(
+                        config,
+                        topics.deadLetters(),
+                        OutputJson::deadLetterKey,
+                        OutputJson::deadLetter),
+                sink(
+                        config,
+                        topics.late(),
+                        (LateLine l) -> OutputJson.utf8(l.line().line().lineId()),
+                        OutputJson::lateLine));
+    }
+
+    private static <T> KafkaSource<T> source(
+            JobConfig config, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+        OffsetsInitializer start =
+                switch (config.startingOffsets()) {
+                    case "earliest" -> OffsetsInitializer.earliest();
+                    case "latest" -> OffsetsInitializer.latest();
+                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                };
+        Properties props = config.clientProperties();
+        props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return KafkaSource.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setProperties(props)
+                .setTopics(topic)
+                .setGroupId(config.groupId())
+                .setClientIdPrefix(config.groupId() + "-" + topic)
+                .setStartingOffsets(start)
+                .setDeserializer(deserializer)
+                .build();
+    }
+
+    private static <T> KafkaSink<T> sink(
+            JobConfig config,
+            String topic,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, byte[]> value) {
+        Properties props = config.clientProperties();
+        props.setProperty(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                String.valueOf(config.transactionTimeout().toMillis()));
+        props.setProperty(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.setProperty(ProducerConfig.LINGER_MS_CONFIG, "10");
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(config.bootstrapServers())
+                .setKafkaProducerConfig(props)
+                .setRecordSerializer(new JsonRecordSerializer<>(topic, key, value))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                // One prefix per sink: two sinks sharing one would fence each other.
+                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + topic)
+                .build();
+    }
+}

@@ -1,0 +1,37 @@
+package com.salesaggregator.job;
+
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.ParameterTool;
+
+/**
+ * The aggregation job's entry point: parses the options ({@link JobConfig}), wires the topology to
+ * Kafka and runs it.
+ */
+public final class SalesAggregationJob {
+
+    /** The job name shown in the Flink UI and REST API. */
+    public static final String NAME = "sales-aggregator";
+
+    private SalesAggregationJob() {}
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = parse(args);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        define(env, config);
+        env.execute(NAME);
+    }
+
+    /** The configuration from {@code --key value} arguments; fails fast naming a bad key. */
+    public static JobConfig parse(String[] args) {
+        Map<String, String> values = ParameterTool.fromArgs(args).toMap();
+        return JobConfig.from(values);
+    }
+
+    /** Adds the configured, Kafka-wired job to {@code env}. */
+    public static void define(StreamExecutionEnvironment env, JobConfig config) {
+        JobEnvironment.configure(env, config);
+        SalesTopology.build(
+                KafkaConnectors.sources(env, config), KafkaConnectors.sinks(config), config);
+    }
+}

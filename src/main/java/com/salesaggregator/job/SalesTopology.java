@@ -1,0 +1,190 @@
+package com.salesaggregator.job;
+
+import com.salesaggregator.job.functions.CatalogEnrichment;
+import com.salesaggregator.job.functions.DeadLetterRouter;
+import com.salesaggregator.job.functions.DeadLetters;
+import com.salesaggregator.job.functions.FxConversion;
+import com.salesaggregator.job.functions.LatenessRouter;
+import com.salesaggregator.job.functions.ProductPaneAggregate;
+import com.salesaggregator.job.functions.RegionMinuteAggregate;
+import com.salesaggregator.job.functions.RunningTotals;
+import com.salesaggregator.job.functions.SellerMinuteAggregate;
+import com.salesaggregator.job.functions.SlidingUnitsAssembler;
+import com.salesaggregator.job.records.DeadLetter;
+import com.salesaggregator.job.records.EnrichedLine;
+import com.salesaggregator.job.records.FxRateInput;
+import com.salesaggregator.job.records.LateLine;
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.ProductChange;
+import com.salesaggregator.job.records.ProductInput;
+import com.salesaggregator.job.records.ProductPane;
+import com.salesaggregator.job.records.ProductWindowUnits;
+import com.salesaggregator.job.records.RegionMinute;
+import com.salesaggregator.job.records.RunningTotal;
+import com.salesaggregator.job.records.SaleInput;
+import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.model.FxRate;
+import com.salesaggregator.model.SaleLine;
+import java.time.Duration;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
+
+/**
+ * The aggregation pipeline as a function of its sources and sinks: decode, normalize, enrich with
+ * the catalog and the FX rate in force at each line's event time, decide lateness once, then fan
+ * out to the five aggregates. {@code main()} wires it to Kafka; tests can wire it to anything.
+ *
+ * <p>Every stateful operator has a stable {@code uid()}: savepoints map state by these ids, so they
+ * must never change.
+ */
+public final class SalesTopology {
+
+    private static final Duration MINUTE = Duration.ofMinutes(1);
+
+    private SalesTopology() {}
+
+    /**
+     * The inputs, each with its watermark strategy applied ({@link JobWatermarks}).
+     *
+     * @param online decoded online orders
+     * @param store decoded store receipts, already one element per line
+     * @param products catalog changes
+     * @param fxRates exchange rates
+     */
+    public record Sources(
+            DataStream<SaleInput> online,
+            DataStream<SaleInput> store,
+            DataStream<ProductInput> products,
+            DataStream<FxRateInput> fxRates) {}
+
+    /** The outputs, one sink per topic. */
+    public record Sinks(
+            Sink<SellerMinute> revenuePerSeller,
+            Sink<ProductWindowUnits> unitsPerProduct,
+            Sink<RunningTotal> revenuePerProduct,
+            Sink<RunningTotal> salesPerRegion,
+            Sink<RegionMinute> regionTrend,
+            Sink<DeadLetter> deadLetters,
+            Sink<LateLine> late) {}
+
+    /** Adds the pipeline from {@code sources} to {@code sinks} to their environment. */
+    public static void build(Sources sources, Sinks sinks, JobConfig config) {
+        DeadLetters.SourceTopics sourceTopics =
+                new DeadLetters.SourceTopics(config.topics().online(), config.topics().store());
+
+        SingleOutputStreamOperator<SaleLine> lines =
+                sources.online()
+                        .union(sources.store())
+                        .process(
+                                new DeadLetterRouter<SaleInput, SaleLine>(
+                                        SaleInput::line, SaleInput::rejected))
+                        .returns(TypeInformation.of(SaleLine.class))
+                        .uid("split-sales")
+                        .name("Sale lines / undecodable sales");
+        SingleOutputStreamOperator<ProductChange> products =
+                sources.products()
+                        .process(
+                                new DeadLetterRouter<ProductInput, ProductChange>(
+                                        ProductInput::change, ProductInput::rejected))
+                        .returns(TypeInformation.of(ProductChange.class))
+                        .uid("split-products")
+                        .name("Catalog changes / undecodable products");
+        SingleOutputStreamOperator<FxRate> rates =
+                sources.fxRates()
+                        .process(
+                                new DeadLetterRouter<FxRateInput, FxRate>(
+                                        FxRateInput::rate, FxRateInput::rejected))
+                        .returns(TypeInformation.of(FxRate.class))
+                        .uid("split-fx-rates")
+                        .name("FX rates / undecodable rates");
+
+        SingleOutputStreamOperator<EnrichedLine> enriched =
+                lines.keyBy(SaleLine::productId)
+                        .connect(products.keyBy(ProductChange::productId))
+                        .process(new CatalogEnrichment(config.referenceGrace(), sourceTopics))
+                        .uid("catalog-enrichment")
+                        .name("Catalog at event time");
+        SingleOutputStreamOperator<PricedLine> priced =
+                enriched.keyBy(line -> line.line().currency())
+                        .connect(rates.keyBy(FxRate::currency))
+                        .process(new FxConversion(config.referenceGrace(), sourceTopics))
+                        .uid("fx-conversion")
+                        .name("EUR at event time");
+        SingleOutputStreamOperator<PricedLine> onTime =
+                priced.process(new LatenessRouter(config.allowedLateness()))
+                        .uid("lateness-router")
+                        .name("On time / late");
+
+        Duration lateness = config.allowedLateness();
+        onTime.keyBy(line -> line.line().sellerId())
+                .window(TumblingEventTimeWindows.of(MINUTE))
+                .allowedLateness(lateness)
+                .aggregate(new SellerMinuteAggregate(), new SellerMinuteAggregate.ToSellerMinute())
+                .uid("revenue-per-seller-1m")
+                .name("Revenue per seller per minute")
+                .sinkTo(sinks.revenuePerSeller())
+                .uid("sink-revenue-per-seller-1m")
+                .name("Sink: " + config.topics().revenuePerSeller());
+
+        DataStream<ProductPane> panes =
+                onTime.keyBy(line -> line.line().productId())
+                        .window(TumblingEventTimeWindows.of(MINUTE))
+                        .allowedLateness(lateness)
+                        .aggregate(
+                                new ProductPaneAggregate(),
+                                new ProductPaneAggregate.ToProductPane())
+                        .uid("product-panes-1m")
+                        .name("Units per product per minute (panes)");
+        panes.keyBy(ProductPane::productId)
+                .process(new SlidingUnitsAssembler(lateness))
+                .uid("units-per-product-5m")
+                .name("Units per product, 5 min every 1 min")
+                .sinkTo(sinks.unitsPerProduct())
+                .uid("sink-units-per-product-5m")
+                .name("Sink: " + config.topics().unitsPerProduct());
+
+        onTime.keyBy(line -> line.line().region())
+                .window(TumblingEventTimeWindows.of(MINUTE))
+                .allowedLateness(lateness)
+                .aggregate(new RegionMinuteAggregate(), new RegionMinuteAggregate.ToRegionMinute())
+                .uid("region-trend-1m")
+                .name("Units and revenue per region per minute")
+                .sinkTo(sinks.regionTrend())
+                .uid("sink-region-trend-1m")
+                .name("Sink: " + config.topics().regionTrend());
+
+        onTime.keyBy(line -> line.line().productId())
+                .process(new RunningTotals(RunningTotals.Dimension.PRODUCT, config.emitInterval()))
+                .uid("revenue-per-product")
+                .name("Running totals per product")
+                .sinkTo(sinks.revenuePerProduct())
+                .uid("sink-revenue-per-product")
+                .name("Sink: " + config.topics().revenuePerProduct());
+
+        onTime.keyBy(line -> line.line().region())
+                .process(new RunningTotals(RunningTotals.Dimension.REGION, config.emitInterval()))
+                .uid("sales-per-region")
+                .name("Running totals per region")
+                .sinkTo(sinks.salesPerRegion())
+                .uid("sink-sales-per-region")
+                .name("Sink: " + config.topics().salesPerRegion());
+
+        lines.getSideOutput(DeadLetters.TAG)
+                .union(
+                        products.getSideOutput(DeadLetters.TAG),
+                        rates.getSideOutput(DeadLetters.TAG),
+                        enriched.getSideOutput(DeadLetters.TAG),
+                        priced.getSideOutput(DeadLetters.TAG))
+                .sinkTo(sinks.deadLetters())
+                .uid("sink-sales-dlq")
+                .name("Sink: " + config.topics().deadLetters());
+
+        onTime.getSideOutput(LatenessRouter.LATE)
+                .sinkTo(sinks.late())
+                .uid("sink-sales-late")
+                .name("Sink: " + config.topics().late());
+    }
+}

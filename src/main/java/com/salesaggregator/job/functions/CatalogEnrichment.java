@@ -1,0 +1,196 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.records.EnrichedLine;
+import com.salesaggregator.job.records.ProductChange;
+import com.salesaggregator.model.SaleLine;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Joins sale lines with the catalog version in force at their event time, keyed by product. A line
+ * waits until the watermark passes its event time, so that no earlier version can still arrive;
+ * then it takes the version with the latest {@code updated_at} at or before it. A line for a
+ * product that is not known by then waits a grace period more and then goes to the dead letters as
+ * {@code UNKNOWN_PRODUCT}; a line for a delisted product as {@code DELISTED_PRODUCT}.
+ *
+ * <p>Versions below the watermark are pruned except the newest, which then applies to any older
+ * (late) line as well.
+ */
+public final class CatalogEnrichment
+        extends KeyedCoProcessFunction<String, SaleLine, ProductChange, EnrichedLine> {
+
+    private final long graceMillis;
+    private final DeadLetters.SourceTopics sourceTopics;
+
+    private transient ValueState<List<ProductChange>> versions;
+    private transient MapState<Long, List<SaleLine>> waiting;
+
+    public CatalogEnrichment(Duration grace, DeadLetters.SourceTopics sourceTopics) {
+        this.graceMillis = grace.toMillis();
+        this.sourceTopics = sourceTopics;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        versions =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "catalog-versions",
+                                        Types.LIST(TypeInformation.of(ProductChange.class))));
+        waiting =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "lines-waiting-for-catalog",
+                                        Types.LONG,
+                                        Types.LIST(TypeInformation.of(SaleLine.class))));
+    }
+
+    @Override
+    public void processElement1(SaleLine line, Context ctx, Collector<EnrichedLine> out)
+            throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (line.eventTime() <= watermark) {
+            resolve(line, watermark, ctx, out);
+        } else {
+            wait(line, line.eventTime(), ctx);
+        }
+    }
+
+    @Override
+    public void processElement2(ProductChange change, Context ctx, Collector<EnrichedLine> out)
+            throws Exception {
+        List<ProductChange> current = versions.value();
+        List<ProductChange> updated =
+                current == null ? new ArrayList<>() : new ArrayList<>(current);
+        int at = 0;
+        while (at < updated.size() && updated.get(at).validFrom() < change.validFrom()) {
+            at++;
+        }
+        if (at < updated.size() && updated.get(at).validFrom() == change.validFrom()) {
+            updated.set(at, change);
+        } else {
+            updated.add(at, change);
+        }
+        versions.update(prune(updated, ctx.timerService().currentWatermark()));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedLine> out)
+            throws Exception {
+        List<SaleLine> due = waiting.get(timestamp);
+        if (due == null) {
+            return;
+        }
+        waiting.remove(timestamp);
+        long watermark = ctx.timerService().currentWatermark();
+        for (SaleLine line : due) {
+            resolve(line, watermark, ctx, out);
+        }
+        List<ProductChange> current = versions.value();
+        if (current != null) {
+            versions.update(prune(new ArrayList<>(current), watermark));
+        }
+    }
+
+    private void resolve(SaleLine line, long watermark, Context ctx, Collector<EnrichedLine> out)
+            throws Exception {
+        ProductChange version = versionAt(line.eventTime());
+        if (version == null) {
+            long giveUpAt = line.eventTime() + graceMillis;
+            if (watermark >= giveUpAt) {
+                ctx.output(
+                        DeadLetters.TAG,
+                        DeadLetters.forLine(
+                                line,
+                                sourceTopics,
+                                RejectReason.UNKNOWN_PRODUCT,
+                                "product '"
+                                        + line.productId()
+                                        + "' is not in the catalog at "
+                                        + Instant.ofEpochMilli(line.eventTime())));
+            } else {
+                wait(line, giveUpAt, ctx);
+            }
+        } else if (version.delisted()) {
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.forLine(
+                            line,
+                            sourceTopics,
+                            RejectReason.DELISTED_PRODUCT,
+                            "product '"
+                                    + line.productId()
+                                    + "' was delisted at "
+                                    + Instant.ofEpochMilli(version.validFrom())));
+        } else {
+            out.collect(
+                    new EnrichedLine(
+                            line, version.name(), version.category(), version.unitCostEur()));
+        }
+    }
+
+    private void wait(SaleLine line, long until, Context ctx) throws Exception {
+        List<SaleLine> bucket = waiting.get(until);
+        if (bucket == null) {
+            bucket = new ArrayList<>(1);
+        }
+        bucket.add(line);
+        waiting.put(until, bucket);
+        ctx.timerService().registerEventTimeTimer(until);
+    }
+
+    private ProductChange versionAt(long time) throws Exception {
+        List<ProductChange> all = versions.value();
+        if (all == null) {
+            return null;
+        }
+        ProductChange inForce = null;
+        for (ProductChange version : all) {
+            if (version.validFrom() > time) {
+                break;
+            }
+            inForce = version;
+        }
+        return inForce;
+    }
+
+    /**
+     * Drops versions superseded before the watermark; the newest of them stays and, having lost its
+     * predecessors, applies from the beginning of time.
+     */
+    static List<ProductChange> prune(List<ProductChange> sorted, long watermark) {
+        int newestBelow = -1;
+        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= watermark; i++) {
+            newestBelow = i;
+        }
+        if (newestBelow <= 0) {
+            return sorted;
+        }
+        List<ProductChange> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
+        ProductChange oldest = kept.get(0);
+        kept.set(
+                0,
+                new ProductChange(
+                        oldest.productId(),
+                        oldest.name(),
+                        oldest.category(),
+                        oldest.unitCostEur(),
+                        Long.MIN_VALUE,
+                        oldest.delisted()));
+        return kept;
+    }
+}

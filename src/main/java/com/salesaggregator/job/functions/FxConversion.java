@@ -1,0 +1,200 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.records.EnrichedLine;
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.model.FxRate;
+import com.salesaggregator.model.SaleLine;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Converts lines to EUR at the rate in force at their event time, keyed by currency: an event-time
+ * temporal join. A line waits until the watermark passes its event time (no earlier rate can still
+ * come), then takes the rate with the latest {@code valid_from} at or before it and computes its
+ * revenue and margin in cents, once (see {@link Money}). EUR needs no rate. Without a rate after a
+ * grace period the line goes to the dead letters as {@code NO_FX_RATE}.
+ *
+ * <p>Rates below the watermark are pruned except the newest, which then applies to any older (late)
+ * line as well.
+ */
+public final class FxConversion
+        extends KeyedCoProcessFunction<String, EnrichedLine, FxRate, PricedLine> {
+
+    /** The currency every figure is reported in. */
+    public static final String EUR = "EUR";
+
+    private final long graceMillis;
+    private final DeadLetters.SourceTopics sourceTopics;
+
+    private transient ValueState<List<RateVersion>> rates;
+    private transient MapState<Long, List<EnrichedLine>> waiting;
+
+    /**
+     * One rate in force from {@code validFrom} on.
+     *
+     * @param validFrom epoch millis
+     * @param eurPerUnit EUR per unit of the key currency
+     */
+    public record RateVersion(long validFrom, BigDecimal eurPerUnit) {}
+
+    public FxConversion(Duration grace, DeadLetters.SourceTopics sourceTopics) {
+        this.graceMillis = grace.toMillis();
+        this.sourceTopics = sourceTopics;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        rates =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "fx-rates",
+                                        Types.LIST(TypeInformation.of(RateVersion.class))));
+        waiting =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "lines-waiting-for-rate",
+                                        Types.LONG,
+                                        Types.LIST(TypeInformation.of(EnrichedLine.class))));
+    }
+
+    @Override
+    public void processElement1(EnrichedLine line, Context ctx, Collector<PricedLine> out)
+            throws Exception {
+        if (EUR.equals(line.line().currency())) {
+            out.collect(price(line, BigDecimal.ONE));
+            return;
+        }
+        long watermark = ctx.timerService().currentWatermark();
+        if (line.line().eventTime() <= watermark) {
+            resolve(line, watermark, ctx, out);
+        } else {
+            wait(line, line.line().eventTime(), ctx);
+        }
+    }
+
+    @Override
+    public void processElement2(FxRate rate, Context ctx, Collector<PricedLine> out)
+            throws Exception {
+        List<RateVersion> current = rates.value();
+        List<RateVersion> updated = current == null ? new ArrayList<>() : new ArrayList<>(current);
+        long validFrom = rate.validFrom().toEpochMilli();
+        int at = 0;
+        while (at < updated.size() && updated.get(at).validFrom() < validFrom) {
+            at++;
+        }
+        RateVersion version = new RateVersion(validFrom, rate.eurPerUnit());
+        if (at < updated.size() && updated.get(at).validFrom() == validFrom) {
+            updated.set(at, version);
+        } else {
+            updated.add(at, version);
+        }
+        rates.update(prune(updated, ctx.timerService().currentWatermark()));
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<PricedLine> out)
+            throws Exception {
+        List<EnrichedLine> due = waiting.get(timestamp);
+        if (due == null) {
+            return;
+        }
+        waiting.remove(timestamp);
+        long watermark = ctx.timerService().currentWatermark();
+        for (EnrichedLine line : due) {
+            resolve(line, watermark, ctx, out);
+        }
+        List<RateVersion> current = rates.value();
+        if (current != null) {
+            rates.update(prune(new ArrayList<>(current), watermark));
+        }
+    }
+
+    private void resolve(EnrichedLine line, long watermark, Context ctx, Collector<PricedLine> out)
+            throws Exception {
+        SaleLine sale = line.line();
+        RateVersion rate = rateAt(sale.eventTime());
+        if (rate != null) {
+            out.collect(price(line, rate.eurPerUnit()));
+            return;
+        }
+        long giveUpAt = sale.eventTime() + graceMillis;
+        if (watermark >= giveUpAt) {
+            ctx.output(
+                    DeadLetters.TAG,
+                    DeadLetters.forLine(
+                            sale,
+                            sourceTopics,
+                            RejectReason.NO_FX_RATE,
+                            "no "
+                                    + sale.currency()
+                                    + " rate in force at "
+                                    + Instant.ofEpochMilli(sale.eventTime())));
+        } else {
+            wait(line, giveUpAt, ctx);
+        }
+    }
+
+    private static PricedLine price(EnrichedLine line, BigDecimal eurPerUnit) {
+        SaleLine sale = line.line();
+        long revenue = Money.revenueCents(sale.quantity(), sale.unitPrice(), eurPerUnit);
+        long margin = Money.marginCents(revenue, sale.quantity(), line.unitCostEur());
+        return new PricedLine(
+                sale, line.productName(), line.category(), eurPerUnit, revenue, margin);
+    }
+
+    private void wait(EnrichedLine line, long until, Context ctx) throws Exception {
+        List<EnrichedLine> bucket = waiting.get(until);
+        if (bucket == null) {
+            bucket = new ArrayList<>(1);
+        }
+        bucket.add(line);
+        waiting.put(until, bucket);
+        ctx.timerService().registerEventTimeTimer(until);
+    }
+
+    private RateVersion rateAt(long time) throws Exception {
+        List<RateVersion> all = rates.value();
+        if (all == null) {
+            return null;
+        }
+        RateVersion inForce = null;
+        for (RateVersion rate : all) {
+            if (rate.validFrom() > time) {
+                break;
+            }
+            inForce = rate;
+        }
+        return inForce;
+    }
+
+    /**
+     * Drops rates superseded before the watermark; the newest of them then applies from the start.
+     */
+    static List<RateVersion> prune(List<RateVersion> sorted, long watermark) {
+        int newestBelow = -1;
+        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= watermark; i++) {
+            newestBelow = i;
+        }
+        if (newestBelow <= 0) {
+            return sorted;
+        }
+        List<RateVersion> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
+        kept.set(0, new RateVersion(Long.MIN_VALUE, kept.get(0).eurPerUnit()));
+        return kept;
+    }
+}

@@ -1,0 +1,79 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.ProductPane;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/**
+ * Units per product per one-minute pane, with the name and category of the pane's latest line: each
+ * line updates one pane, and {@link SlidingUnitsAssembler} builds the five-minute windows from
+ * panes instead of updating five windows per line.
+ */
+public final class ProductPaneAggregate
+        implements AggregateFunction<
+                PricedLine, ProductPaneAggregate.Accumulator, ProductPaneAggregate.Accumulator> {
+
+    /** The running figures of one product pane. */
+    public static final class Accumulator {
+        public long units;
+        public String name;
+        public String category;
+        public long latestEventTime = Long.MIN_VALUE;
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+        return new Accumulator();
+    }
+
+    @Override
+    public Accumulator add(PricedLine line, Accumulator acc) {
+        acc.units += line.line().quantity();
+        if (line.line().eventTime() > acc.latestEventTime) {
+            acc.latestEventTime = line.line().eventTime();
+            acc.name = line.productName();
+            acc.category = line.category();
+        }
+        return acc;
+    }
+
+    @Override
+    public Accumulator getResult(Accumulator acc) {
+        return acc;
+    }
+
+    @Override
+    public Accumulator merge(Accumulator a, Accumulator b) {
+        a.units += b.units;
+        if (b.latestEventTime > a.latestEventTime) {
+            a.latestEventTime = b.latestEventTime;
+            a.name = b.name;
+            a.category = b.category;
+        }
+        return a;
+    }
+
+    /** Attaches the product and the pane start. */
+    public static final class ToProductPane
+            extends ProcessWindowFunction<Accumulator, ProductPane, String, TimeWindow> {
+        @Override
+        public void process(
+                String productId,
+                Context context,
+                Iterable<Accumulator> accumulators,
+                Collector<ProductPane> out) {
+            Accumulator acc = accumulators.iterator().next();
+            out.collect(
+                    new ProductPane(
+                            productId,
+                            acc.name,
+                            acc.category,
+                            acc.latestEventTime,
+                            context.window().getStart(),
+                            acc.units));
+        }
+    }
+}

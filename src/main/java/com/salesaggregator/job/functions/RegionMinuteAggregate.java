@@ -1,0 +1,64 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.RegionMinute;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/** Incremental units and revenue per region per minute. */
+public final class RegionMinuteAggregate
+        implements AggregateFunction<
+                PricedLine, RegionMinuteAggregate.Accumulator, RegionMinuteAggregate.Accumulator> {
+
+    /** The running figures of one region-minute. */
+    public static final class Accumulator {
+        public long units;
+        public long revenueCents;
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+        return new Accumulator();
+    }
+
+    @Override
+    public Accumulator add(PricedLine line, Accumulator acc) {
+        acc.units += line.line().quantity();
+        acc.revenueCents += line.revenueCents();
+        return acc;
+    }
+
+    @Override
+    public Accumulator getResult(Accumulator acc) {
+        return acc;
+    }
+
+    @Override
+    public Accumulator merge(Accumulator a, Accumulator b) {
+        a.units += b.units;
+        a.revenueCents += b.revenueCents;
+        return a;
+    }
+
+    /** Attaches the region and the window bounds. */
+    public static final class ToRegionMinute
+            extends ProcessWindowFunction<Accumulator, RegionMinute, String, TimeWindow> {
+        @Override
+        public void process(
+                String region,
+                Context context,
+                Iterable<Accumulator> accumulators,
+                Collector<RegionMinute> out) {
+            Accumulator acc = accumulators.iterator().next();
+            out.collect(
+                    new RegionMinute(
+                            region,
+                            context.window().getStart(),
+                            context.window().getEnd(),
+                            acc.units,
+                            acc.revenueCents));
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.RunningTotal;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Running totals per key (product or region) in keyed state, emitted at most once per key per emit
+ * interval (processing time), so output volume stays bounded under load. The last value is always
+ * emitted: at the next interval, and at the end of input (a timer at the end of event time) for
+ * bounded runs and drains.
+ */
+public final class RunningTotals extends KeyedProcessFunction<String, PricedLine, RunningTotal> {
+
+    /** What the totals are per. */
+    public enum Dimension {
+        PRODUCT,
+        REGION
+    }
+
+    private final Dimension dimension;
+    private final long emitIntervalMillis;
+
+    private transient ValueState<RunningTotal> total;
+    private transient ValueState<Long> pendingEmit;
+
+    public RunningTotals(Dimension dimension, Duration emitInterval) {
+        this.dimension = dimension;
+        this.emitIntervalMillis = emitInterval.toMillis();
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        total =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "total", TypeInformation.of(RunningTotal.class)));
+        pendingEmit =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pending-emit", Types.LONG));
+    }
+
+    @Override
+    public void processElement(PricedLine line, Context ctx, Collector<RunningTotal> out)
+            throws Exception {
+        RunningTotal current = total.value();
+        long eventTime = line.line().eventTime();
+        boolean newer = current == null || eventTime > current.latestEventTime();
+        String name =
+                dimension == Dimension.PRODUCT
+                        ? (newer ? line.productName() : current.name())
+                        : null;
+        RunningTotal updated =
+                new RunningTotal(
+                        ctx.getCurrentKey(),
+                        name,
+                        newer ? eventTime : current.latestEventTime(),
+                        (current == null ? 0 : current.units()) + line.line().quantity(),
+                        (current == null ? 0 : current.revenueCents()) + line.revenueCents(),
+                        (current == null ? 0 : current.marginCents()) + line.marginCents());
+        total.update(updated);
+        if (emitIntervalMillis <= 0) {
+            out.collect(updated);
+            return;
+        }
+        if (pendingEmit.value() == null) {
+            long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            pendingEmit.update(at);
+            // Flushes the last value when event time ends (bounded input, drain).
+            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RunningTotal> out)
+            throws Exception {
+        Long pending = pendingEmit.value();
+        if (pending == null) {
+            return;
+        }
+        if (ctx.timeDomain() == org.apache.flink.streaming.api.TimeDomain.EVENT_TIME) {
+            ctx.timerService().deleteProcessingTimeTimer(pending);
+        } else {
+            ctx.timerService().deleteEventTimeTimer(Long.MAX_VALUE);
+        }
+        pendingEmit.clear();
+        out.collect(total.value());
+    }
+}

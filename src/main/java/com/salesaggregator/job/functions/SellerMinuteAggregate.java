@@ -1,0 +1,73 @@
+package com.salesaggregator.job.functions;
+
+import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.SellerMinute;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
+import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
+import org.apache.flink.util.Collector;
+
+/** Incremental revenue per seller per minute: distinct orders, units and revenue cents. */
+public final class SellerMinuteAggregate
+        implements AggregateFunction<
+                PricedLine, SellerMinuteAggregate.Accumulator, SellerMinuteAggregate.Accumulator> {
+
+    /**
+     * The running figures of one seller-minute; a Flink POJO (the set has a built-in serializer).
+     */
+    public static final class Accumulator {
+        public Set<String> orders = new HashSet<>();
+        public long units;
+        public long revenueCents;
+    }
+
+    @Override
+    public Accumulator createAccumulator() {
+        return new Accumulator();
+    }
+
+    @Override
+    public Accumulator add(PricedLine line, Accumulator acc) {
+        acc.orders.add(line.line().orderId());
+        acc.units += line.line().quantity();
+        acc.revenueCents += line.revenueCents();
+        return acc;
+    }
+
+    @Override
+    public Accumulator getResult(Accumulator acc) {
+        return acc;
+    }
+
+    @Override
+    public Accumulator merge(Accumulator a, Accumulator b) {
+        a.orders.addAll(b.orders);
+        a.units += b.units;
+        a.revenueCents += b.revenueCents;
+        return a;
+    }
+
+    /** Attaches the seller and the window bounds. */
+    public static final class ToSellerMinute
+            extends ProcessWindowFunction<Accumulator, SellerMinute, String, TimeWindow> {
+        @Override
+        public void process(
+                String sellerId,
+                Context context,
+                Iterable<Accumulator> accumulators,
+                Collector<SellerMinute> out) {
+            Accumulator acc = accumulators.iterator().next();
+            TimeWindow window = context.window();
+            out.collect(
+                    new SellerMinute(
+                            sellerId,
+                            window.getStart(),
+                            window.getEnd(),
+                            acc.orders.size(),
+                            acc.units,
+                            acc.revenueCents));
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package com.salesaggregator.job.kafka;
+
+import com.salesaggregator.codec.CodecLimits;
+import com.salesaggregator.codec.DecodeResult;
+import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.job.records.FxRateInput;
+import com.salesaggregator.model.FxRate;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Turns every {@code fx-rates} record into a rate or a dead letter. */
+public final class FxRateRecordDeserializer
+        implements KafkaRecordDeserializationSchema<FxRateInput> {
+
+    private final CodecLimits limits;
+    private transient EventCodec codec;
+
+    public FxRateRecordDeserializer(CodecLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        codec = new EventCodec(limits);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<FxRateInput> out) {
+        if (codec == null) {
+            codec = new EventCodec(limits);
+        }
+        DecodeResult<FxRate> result = codec.decodeFxRate(record.value());
+        out.collect(
+                result.isAccepted()
+                        ? new FxRateInput(result.event(), null)
+                        : new FxRateInput(null, SaleRecordDeserializer.deadLetter(record, result)));
+    }
+
+    @Override
+    public TypeInformation<FxRateInput> getProducedType() {
+        return TypeInformation.of(FxRateInput.class);
+    }
+}

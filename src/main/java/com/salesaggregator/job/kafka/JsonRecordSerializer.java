@@ -1,0 +1,29 @@
+package com.salesaggregator.job.kafka;
+
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.util.function.SerializableFunction;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Writes one output type to its topic with a key and a JSON value from {@link OutputJson}. */
+public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
+
+    private final String topic;
+    private final SerializableFunction<T, byte[]> key;
+    private final SerializableFunction<T, byte[]> value;
+
+    public JsonRecordSerializer(
+            String topic,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, byte[]> value) {
+        this.topic = topic;
+        this.key = key;
+        this.value = value;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(
+            T element, KafkaSinkContext context, Long timestamp) {
+        return new ProducerRecord<>(
+                topic, null, timestamp, key.apply(element), value.apply(element));
+    }
+}

@@ -1,0 +1,88 @@
+package com.salesaggregator.job.kafka;
+
+import com.salesaggregator.codec.CodecLimits;
+import com.salesaggregator.codec.DecodeResult;
+import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.records.DeadLetter;
+import com.salesaggregator.job.records.ProductChange;
+import com.salesaggregator.job.records.ProductInput;
+import com.salesaggregator.model.Product;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns every {@code products} record into a catalog change (a tombstone delists the product from
+ * its record timestamp on) or a dead letter.
+ */
+public final class ProductRecordDeserializer
+        implements KafkaRecordDeserializationSchema<ProductInput> {
+
+    private final CodecLimits limits;
+    private transient EventCodec codec;
+
+    public ProductRecordDeserializer(CodecLimits limits) {
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        codec = new EventCodec(limits);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ProductInput> out) {
+        if (codec == null) {
+            codec = new EventCodec(limits);
+        }
+        if (record.value() == null) {
+            if (record.key() == null || record.key().length == 0) {
+                out.collect(
+                        new ProductInput(
+                                null,
+                                new DeadLetter(
+                                        record.topic(),
+                                        record.partition(),
+                                        record.offset(),
+                                        null,
+                                        record.key(),
+                                        null,
+                                        RejectReason.MISSING_FIELD,
+                                        "tombstone without a key: no product to delist")));
+                return;
+            }
+            String productId = new String(record.key(), StandardCharsets.UTF_8);
+            out.collect(
+                    new ProductInput(
+                            new ProductChange(
+                                    productId, null, null, null, record.timestamp(), true),
+                            null));
+            return;
+        }
+        DecodeResult<Product> result = codec.decodeProduct(record.value());
+        if (result.isAccepted()) {
+            Product p = result.event();
+            out.collect(
+                    new ProductInput(
+                            new ProductChange(
+                                    p.productId(),
+                                    p.name(),
+                                    p.category(),
+                                    p.unitCostEur(),
+                                    p.updatedAt().toEpochMilli(),
+                                    false),
+                            null));
+        } else {
+            out.collect(new ProductInput(null, SaleRecordDeserializer.deadLetter(record, result)));
+        }
+    }
+
+    @Override
+    public TypeInformation<ProductInput> getProducedType() {
+        return TypeInformation.of(ProductInput.class);
+    }
+}

@@ -1,0 +1,81 @@
+package com.salesaggregator.job.kafka;
+
+import com.salesaggregator.codec.CodecLimits;
+import com.salesaggregator.codec.DecodeResult;
+import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.job.records.DeadLetter;
+import com.salesaggregator.job.records.SaleInput;
+import com.salesaggregator.model.Channel;
+import com.salesaggregator.model.OnlineOrder;
+import com.salesaggregator.model.SaleLine;
+import com.salesaggregator.model.StoreReceipt;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Turns every sales record into sale lines (a receipt into one line per entry) or into one dead
+ * letter. Never throws on bad input, so no record can fail or restart the job.
+ */
+public final class SaleRecordDeserializer implements KafkaRecordDeserializationSchema<SaleInput> {
+
+    private final Channel channel;
+    private final CodecLimits limits;
+    private transient EventCodec codec;
+
+    public SaleRecordDeserializer(Channel channel, CodecLimits limits) {
+        this.channel = channel;
+        this.limits = limits;
+    }
+
+    @Override
+    public void open(DeserializationSchema.InitializationContext context) {
+        codec = new EventCodec(limits);
+    }
+
+    @Override
+    public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<SaleInput> out) {
+        if (codec == null) {
+            codec = new EventCodec(limits);
+        }
+        if (channel == Channel.ONLINE) {
+            DecodeResult<OnlineOrder> result = codec.decodeOrder(record.value());
+            if (result.isAccepted()) {
+                out.collect(
+                        SaleInput.of(
+                                SaleLine.of(result.event(), record.partition(), record.offset())));
+            } else {
+                out.collect(SaleInput.rejected(deadLetter(record, result)));
+            }
+        } else {
+            DecodeResult<StoreReceipt> result = codec.decodeReceipt(record.value());
+            if (result.isAccepted()) {
+                for (SaleLine line :
+                        SaleLine.of(result.event(), record.partition(), record.offset())) {
+                    out.collect(SaleInput.of(line));
+                }
+            } else {
+                out.collect(SaleInput.rejected(deadLetter(record, result)));
+            }
+        }
+    }
+
+    static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DecodeResult<?> result) {
+        return new DeadLetter(
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                null,
+                record.key(),
+                record.value(),
+                result.rejection().reason(),
+                result.rejection().message());
+    }
+
+    @Override
+    public TypeInformation<SaleInput> getProducedType() {
+        return TypeInformation.of(SaleInput.class);
+    }
+}

@@ -1,0 +1,13 @@
+package com.salesaggregator.job.records;
+
+/**
+ * Sales of one region in one tumbling minute ({@code region-trend-1m}).
+ *
+ * @param region the region
+ * @param windowStart window start, epoch millis
+ * @param windowEnd window end (exclusive), epoch millis
+ * @param units units sold
+ * @param revenueCents revenue in EUR cents
+ */
+public record RegionMinute(
+        String region, long windowStart, long windowEnd, long units, long revenueCents) {}
