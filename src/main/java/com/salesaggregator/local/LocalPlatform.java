@@ -81,6 +81,25 @@ public final class LocalPlatform implements Callable<Integer> {
     Long seed;
 
     @Option(
+            names = "--flink-ui-port",
+            defaultValue = "8081",
+            description = "Port of the Flink web UI (default: ${DEFAULT-VALUE}).")
+    int flinkUiPort;
+
+    @Option(
+            names = "--parallelism",
+            defaultValue = "2",
+            description = "Parallelism of the aggregation job (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(
+            names = "--job-option",
+            description =
+                    "A job option as key=value (repeatable), e.g. --job-option"
+                            + " allowed-lateness=2m.")
+    Map<String, String> jobOptions = new java.util.HashMap<>();
+
+    @Option(
             names = "--view-interval",
             defaultValue = "1s",
             converter = DurationConverter.class,
@@ -110,6 +129,11 @@ public final class LocalPlatform implements Callable<Integer> {
      * broker address and reports where to look.
      */
     private List<LocalComponent> components() {
+        if (components.isEmpty()) {
+            components.add(
+                    new AggregationJobComponent(
+                            flinkUiPort, parallelism, dataDir.resolve("checkpoints"), jobOptions));
+        }
         return components;
     }
 
@@ -126,6 +150,15 @@ public final class LocalPlatform implements Callable<Integer> {
         LiveView view = null;
         Thread viewThread = null;
         try {
+            if (!portFree(flinkUiPort)) {
+                System.err.println(
+                        "error: port "
+                                + flinkUiPort
+                                + " for the Flink web UI is in use; stop what uses it or choose"
+                                + " another: make run FLINK_UI_PORT="
+                                + (flinkUiPort + 1));
+                return 2;
+            }
             prepareDataDir();
             stage(1, "Kafka broker (KRaft) on localhost:" + kafkaPort);
             try {
@@ -172,12 +205,7 @@ public final class LocalPlatform implements Callable<Integer> {
             done("seed " + config.seed() + ", catalog and FX rates first", seederNanos);
 
             stage(4, "Components");
-            if (components().isEmpty()) {
-                out.println(
-                        " none yet: the aggregation job plugs in here; the view shows the inputs");
-            } else {
-                out.println();
-            }
+            out.println();
             for (LocalComponent component : components()) {
                 long componentNanos = System.nanoTime();
                 out.print("      " + component.name() + " ... ");
@@ -250,15 +278,28 @@ public final class LocalPlatform implements Callable<Integer> {
     }
 
     private void prepareDataDir() throws IOException {
-        Path kafkaDir = dataDir.resolve("kafka");
-        if (!keepData && Files.exists(kafkaDir)) {
-            try (Stream<Path> paths = Files.walk(kafkaDir)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
+        if (!keepData) {
+            for (String previous : new String[] {"kafka", "checkpoints"}) {
+                Path dir = dataDir.resolve(previous);
+                if (Files.exists(dir)) {
+                    try (Stream<Path> paths = Files.walk(dir)) {
+                        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.delete(path);
+                        }
+                    }
                 }
             }
         }
         Files.createDirectories(dataDir);
+    }
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void stage(int number, String what) {
