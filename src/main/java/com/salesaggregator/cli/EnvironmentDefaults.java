@@ -7,7 +7,8 @@ import picocli.CommandLine;
 /**
  * Lets every option be set by an environment variable: {@code --max-out-of-orderness} is read from
  * {@code <PREFIX>MAX_OUT_OF_ORDERNESS}. A command-line value wins over the environment, and the
- * environment over the built-in default.
+ * environment over the built-in default. The help and version options are never read from the
+ * environment.
  */
 public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvider {
 
@@ -27,7 +28,11 @@ public final class EnvironmentDefaults implements CommandLine.IDefaultValueProvi
 
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec argSpec) {
-        if (argSpec instanceof CommandLine.Model.OptionSpec option) {
+        // --help and --version are actions, not settings: an unrelated SEEDER_VERSION=1.2.3 in
+        // the environment must neither break parsing nor print the version instead of running.
+        if (argSpec instanceof CommandLine.Model.OptionSpec option
+                && !option.usageHelp()
+                && !option.versionHelp()) {
             return environment.get(variableFor(option.longestName()));
         }
         return null;

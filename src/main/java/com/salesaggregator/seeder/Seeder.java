@@ -59,9 +59,13 @@ public final class Seeder implements Callable<Integer> {
             description = "Sales (orders + receipts) per second (default: ${DEFAULT-VALUE}).")
     double rate;
 
+    // arity 0..1 with a fallback of true: a bare --bulk means true even when SEEDER_BULK=true,
+    // where picocli would otherwise toggle the flag to false, and --bulk=false can override it.
     @Option(
             names = "--bulk",
             defaultValue = "false",
+            arity = "0..1",
+            fallbackValue = "true",
             description = "Send as fast as possible; event time still advances at --rate.")
     boolean bulk;
 
@@ -219,6 +223,29 @@ public final class Seeder implements Callable<Integer> {
         }
     }
 
+    /**
+     * Rejects runner options that would otherwise be misread: a negative count as "no limit", a
+     * zero progress interval as a line per record, a bad port as a stack trace at bind time.
+     */
+    private void validateRunnerOptions() {
+        requireOption(count >= 0, "--count must not be negative, was " + count);
+        requireOption(
+                duration == null || duration.isPositive(),
+                "--duration must be positive, was " + duration);
+        requireOption(
+                progressInterval.isPositive(),
+                "--progress-interval must be positive, was " + progressInterval);
+        requireOption(
+                httpPort >= -1 && httpPort <= 65535,
+                "--http-port must be -1 (off) or a port from 0 to 65535, was " + httpPort);
+    }
+
+    private void requireOption(boolean valid, String message) {
+        if (!valid) {
+            throw new CommandLine.ParameterException(spec.commandLine(), message);
+        }
+    }
+
     /** Producer settings: idempotent, acks=all, compressed and batched, plus the client file. */
     public static Properties producerProperties(String bootstrapServers, Path clientConfig)
             throws IOException {
@@ -249,6 +276,7 @@ public final class Seeder implements Callable<Integer> {
                     spec.commandLine(),
                     "--client-config: cannot read " + clientConfig.toAbsolutePath());
         }
+        validateRunnerOptions();
         GeneratorConfig config = generatorConfig();
         SeederMetrics metrics = new SeederMetrics();
         System.out.printf(
