@@ -3,6 +3,7 @@ package com.salesaggregator.local;
 import com.salesaggregator.topics.TopicDefinition;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,9 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +51,8 @@ public final class TopicCreator {
     }
 
     /**
-     * Creates the topics of {@code definitions} that are missing and waits until the controller has
-     * created them.
+     * Creates the topics of {@code definitions} that are missing and waits until the broker leads
+     * every partition of them, so that producers can write at once.
      *
      * @return the definitions actually created, as applied (adapted for a single broker if so)
      */
@@ -93,12 +96,32 @@ public final class TopicCreator {
                 }
             }
         }
+        awaitLeaders(created);
         LOG.info(
                 "Created {} topics ({} existed already): {}",
                 created.size(),
                 definitions.size() - created.size(),
                 created.stream().map(TopicDefinition::name).toList());
         return List.copyOf(created);
+    }
+
+    /**
+     * Waits until the leader of every partition answers. The controller acknowledges a creation
+     * before the broker leads the partitions, and an idempotent producer whose first batch arrives
+     * in between can lose it (KAFKA-15591: it retries with OUT_OF_ORDER_SEQUENCE_NUMBER until its
+     * delivery timeout). ListOffsets is answered by the leader itself, and the admin client retries
+     * NOT_LEADER_OR_FOLLOWER until it is.
+     */
+    private void awaitLeaders(List<TopicDefinition> topics) {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (TopicDefinition topic : topics) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
+            }
+        }
+        if (!partitions.isEmpty()) {
+            await(admin.listOffsets(partitions).all(), "wait for partition leaders");
+        }
     }
 
     private <T> T await(KafkaFuture<T> future, String operation) {

@@ -40,7 +40,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -508,25 +507,8 @@ class SeederITCase {
         return read;
     }
 
-    /**
-     * Creates the declared topics, then waits until the broker leads every partition. An idempotent
-     * producer whose first request reaches a partition before the broker does can lose that batch
-     * (KAFKA-15591: it retries with OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms), and
-     * TopicCreator returns once the controller has the topics.
-     */
-    private static List<TopicDefinition> createTopics(Admin admin, List<TopicDefinition> declared)
-            throws Exception {
-        List<TopicDefinition> created = new TopicCreator(admin, true).createMissing(declared);
-        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (TopicDefinition definition : declared) {
-            for (int p = 0; p < definition.partitions(); p++) {
-                partitions.put(new TopicPartition(definition.name(), p), OffsetSpec.latest());
-            }
-        }
-        // The leader itself answers ListOffsets (the producer's metadata can run ahead of it),
-        // and the admin client retries NOT_LEADER_OR_FOLLOWER until it does.
-        admin.listOffsets(partitions).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        return created;
+    private static List<TopicDefinition> createTopics(Admin admin, List<TopicDefinition> declared) {
+        return new TopicCreator(admin, true).createMissing(declared);
     }
 
     private static void assertTopicsAsDeclared(Admin admin, List<TopicDefinition> declared)
