@@ -26,13 +26,14 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The terminal view of {@code make run}: per-topic record counts and rates and the latest records,
- * read with {@code read_committed} like any downstream consumer. Redraws in place on a terminal,
- * prints a summary line now and then otherwise.
+ * The terminal view of {@code make run}: per-topic record counts and rates, the latest committed
+ * figures ({@link LiveFigures}) and the latest sales, read with {@code read_committed} like any
+ * downstream consumer. Redraws in place on a terminal, prints a summary line now and then
+ * otherwise.
  */
 final class LiveView implements Runnable {
 
-    private static final int RECENT = 8;
+    private static final int RECENT = 4;
     private static final int VALUE_WIDTH = 96;
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -44,6 +45,7 @@ final class LiveView implements Runnable {
     private final Supplier<List<String>> footer;
     private final Map<String, TopicStats> stats = new LinkedHashMap<>();
     private final Deque<String> recent = new ArrayDeque<>();
+    private final LiveFigures figures = new LiveFigures();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile boolean stopped;
 
@@ -95,7 +97,11 @@ final class LiveView implements Runnable {
                 ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     stats.get(record.topic()).count++;
-                    remember(record);
+                    figures.accept(record);
+                    if (record.topic().equals(Topics.SALES_ONLINE)
+                            || record.topic().equals(Topics.SALES_STORE)) {
+                        remember(record);
+                    }
                 }
                 long now = System.nanoTime();
                 if (now >= nextDraw) {
@@ -139,7 +145,11 @@ final class LiveView implements Runnable {
                         String.format(
                                 "%-24s %,12d %10.1f%n", entry.getKey(), s.count, s.rate(now)));
             }
-            screen.append("\nlatest records (event time UTC, topic, key, value)\n");
+            screen.append('\n');
+            for (String line : figures.render()) {
+                screen.append(line).append('\n');
+            }
+            screen.append("\nlatest sales (event time UTC, topic, key, value)\n");
             for (String line : recent) {
                 screen.append("  ").append(line).append('\n');
             }
@@ -176,7 +186,10 @@ final class LiveView implements Runnable {
         return out.toString();
     }
 
-    /** Count and rate of one topic; the rate is over the time since the previous draw. */
+    /**
+     * Count and rate of one topic; the rate is over the last five seconds or more, since outputs
+     * arrive in bursts, one per checkpoint.
+     */
     private static final class TopicStats {
         long count;
         long countAtLastDraw;
@@ -185,7 +198,7 @@ final class LiveView implements Runnable {
 
         double rate(long now) {
             double seconds = (now - lastDrawNanos) / 1e9;
-            if (seconds > 0.5) {
+            if (seconds >= 5) {
                 rate = (count - countAtLastDraw) / seconds;
                 countAtLastDraw = count;
                 lastDrawNanos = now;
