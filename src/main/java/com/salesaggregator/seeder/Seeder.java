@@ -199,8 +199,7 @@ public final class Seeder implements Callable<Integer> {
     /** The generator configuration these options describe. */
     GeneratorConfig generatorConfig() {
         long effectiveSeed = seed != null ? seed : new SecureRandom().nextLong();
-        Instant start =
-                startTime != null ? startTime : Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant start = startTime != null ? startTime : defaultStartTime(Instant.now());
         try {
             return new GeneratorConfig(
                     effectiveSeed,
@@ -244,6 +243,19 @@ public final class Seeder implements Callable<Integer> {
         if (!valid) {
             throw new CommandLine.ParameterException(spec.commandLine(), message);
         }
+    }
+
+    /**
+     * Now, except for a bounded bulk run: that starts in the past so that its event clock ends
+     * about now. Brokers reject record timestamps more than an hour ahead of their clock ({@code
+     * log.message.timestamp.after.max.ms}), and a bulk run outpaces its event clock.
+     */
+    Instant defaultStartTime(Instant now) {
+        Instant start = now.truncatedTo(ChronoUnit.MILLIS);
+        if (bulk && count > 0 && rate > 0) {
+            start = start.minusMillis((long) Math.ceil(count * 1000.0 / rate));
+        }
+        return start;
     }
 
     /** Producer settings: idempotent, acks=all, compressed and batched, plus the client file. */

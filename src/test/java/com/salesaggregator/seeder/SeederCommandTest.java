@@ -322,6 +322,22 @@ class SeederCommandTest {
     }
 
     /** The options that configure a run (not --help and --version). */
+    @Test
+    void boundedBulkRunsStartInThePastSoTheirEventClockEndsNow() {
+        Instant now = Instant.parse("2026-11-22T12:00:00Z");
+
+        assertThat(
+                        parse(Map.of(), "--bulk", "--count", "36000", "--rate", "100")
+                                .defaultStartTime(now))
+                .isEqualTo(now.minusSeconds(360));
+        assertThat(parse(Map.of(), "--count", "36000", "--rate", "100").defaultStartTime(now))
+                .as("a paced run starts now")
+                .isEqualTo(now);
+        assertThat(parse(Map.of(), "--bulk", "--rate", "100").defaultStartTime(now))
+                .as("an unbounded bulk run starts now")
+                .isEqualTo(now);
+    }
+
     private static Stream<OptionSpec> settingOptions() {
         return Seeder.commandLine(Map.of()).getCommandSpec().options().stream()
                 .filter(o -> !o.usageHelp() && !o.versionHelp());
