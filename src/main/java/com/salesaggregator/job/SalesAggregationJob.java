@@ -13,6 +13,11 @@ public final class SalesAggregationJob {
     /** The job name shown in the Flink UI and REST API. */
     public static final String NAME = "sales-aggregator";
 
+    /**
+     * What {@link ParameterTool} stores for {@code --key} without a value (a protected constant).
+     */
+    private static final String NO_VALUE = "__NO_VALUE_KEY";
+
     private SalesAggregationJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -25,6 +30,13 @@ public final class SalesAggregationJob {
     /** The configuration from {@code --key value} arguments; fails fast naming a bad key. */
     public static JobConfig parse(String[] args) {
         Map<String, String> values = ParameterTool.fromArgs(args).toMap();
+        for (Map.Entry<String, String> entry : values.entrySet()) {
+            // ParameterTool's marker for a key given without a value; unchecked it would become
+            // e.g. the bootstrap servers or a topic name.
+            if (NO_VALUE.equals(entry.getValue())) {
+                throw new IllegalArgumentException(entry.getKey() + " needs a value");
+            }
+        }
         return JobConfig.from(values);
     }
 

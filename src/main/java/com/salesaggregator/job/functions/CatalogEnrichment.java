@@ -25,8 +25,8 @@ import org.apache.flink.util.Collector;
  * product that is not known by then waits a grace period more and then goes to the dead letters as
  * {@code UNKNOWN_PRODUCT}; a line for a delisted product as {@code DELISTED_PRODUCT}.
  *
- * <p>Versions below the watermark are pruned except the newest, which then applies to any older
- * (late) line as well.
+ * <p>Versions more than the grace period below the watermark are pruned except the newest, which
+ * then applies to any older (late) line as well.
  */
 public final class CatalogEnrichment
         extends KeyedCoProcessFunction<String, SaleLine, ProductChange, EnrichedLine> {
@@ -85,7 +85,7 @@ public final class CatalogEnrichment
         } else {
             updated.add(at, change);
         }
-        versions.update(prune(updated, ctx.timerService().currentWatermark()));
+        versions.update(prune(updated, pruneHorizon(ctx.timerService().currentWatermark())));
     }
 
     @Override
@@ -102,7 +102,9 @@ public final class CatalogEnrichment
         }
         List<ProductChange> current = versions.value();
         if (current != null) {
-            versions.update(prune(new ArrayList<>(current), watermark));
+            // The timer's time, not the watermark: when the watermark jumps over several timers,
+            // the ones still to fire hold lines that need the versions in force at their time.
+            versions.update(prune(new ArrayList<>(current), pruneHorizon(timestamp)));
         }
     }
 
@@ -169,12 +171,21 @@ public final class CatalogEnrichment
     }
 
     /**
-     * Drops versions superseded before the watermark; the newest of them stays and, having lost its
-     * predecessors, applies from the beginning of time.
+     * The time up to which versions may be pruned, given that every line due before {@code time}
+     * has been resolved: a line still waiting out its grace has an event time above {@code time -
+     * grace} and needs the version in force then.
      */
-    static List<ProductChange> prune(List<ProductChange> sorted, long watermark) {
+    private long pruneHorizon(long time) {
+        return time < Long.MIN_VALUE + graceMillis ? Long.MIN_VALUE : time - graceMillis;
+    }
+
+    /**
+     * Drops versions superseded at or before {@code horizon}; the newest of them stays and, having
+     * lost its predecessors, applies from the beginning of time.
+     */
+    static List<ProductChange> prune(List<ProductChange> sorted, long horizon) {
         int newestBelow = -1;
-        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= watermark; i++) {
+        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= horizon; i++) {
             newestBelow = i;
         }
         if (newestBelow <= 0) {

@@ -27,8 +27,8 @@ import org.apache.flink.util.Collector;
  * revenue and margin in cents, once (see {@link Money}). EUR needs no rate. Without a rate after a
  * grace period the line goes to the dead letters as {@code NO_FX_RATE}.
  *
- * <p>Rates below the watermark are pruned except the newest, which then applies to any older (late)
- * line as well.
+ * <p>Rates more than the grace period below the watermark are pruned except the newest, which then
+ * applies to any older (late) line as well.
  */
 public final class FxConversion
         extends KeyedCoProcessFunction<String, EnrichedLine, FxRate, PricedLine> {
@@ -103,7 +103,7 @@ public final class FxConversion
         } else {
             updated.add(at, version);
         }
-        rates.update(prune(updated, ctx.timerService().currentWatermark()));
+        rates.update(prune(updated, pruneHorizon(ctx.timerService().currentWatermark())));
     }
 
     @Override
@@ -120,7 +120,9 @@ public final class FxConversion
         }
         List<RateVersion> current = rates.value();
         if (current != null) {
-            rates.update(prune(new ArrayList<>(current), watermark));
+            // The timer's time, not the watermark: when the watermark jumps over several timers,
+            // the ones still to fire hold lines that need the rates in force at their time.
+            rates.update(prune(new ArrayList<>(current), pruneHorizon(timestamp)));
         }
     }
 
@@ -183,11 +185,21 @@ public final class FxConversion
     }
 
     /**
-     * Drops rates superseded before the watermark; the newest of them then applies from the start.
+     * The time up to which rates may be pruned, given that every line due before {@code time} has
+     * been resolved: a line still waiting out its grace has an event time above {@code time -
+     * grace} and needs the rate in force then.
      */
-    static List<RateVersion> prune(List<RateVersion> sorted, long watermark) {
+    private long pruneHorizon(long time) {
+        return time < Long.MIN_VALUE + graceMillis ? Long.MIN_VALUE : time - graceMillis;
+    }
+
+    /**
+     * Drops rates superseded at or before {@code horizon}; the newest of them then applies from the
+     * start.
+     */
+    static List<RateVersion> prune(List<RateVersion> sorted, long horizon) {
         int newestBelow = -1;
-        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= watermark; i++) {
+        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= horizon; i++) {
             newestBelow = i;
         }
         if (newestBelow <= 0) {

@@ -69,10 +69,11 @@ public final class SlidingUnitsAssembler
         if (Math.floorMod(start, PANE_MILLIS) == 0) {
             emit(ctx.getCurrentKey(), start, out);
         }
-        long watermark = ctx.timerService().currentWatermark();
+        // The timer's time, not the watermark: when the watermark jumps over several timers
+        // (end of input, a backlog), the window timers still to fire need these panes.
         List<Long> expired = new ArrayList<>();
         for (Long paneStart : panes.keys()) {
-            if (cleanupTime(paneStart) <= watermark) {
+            if (cleanupTime(paneStart) <= timestamp) {
                 expired.add(paneStart);
             }
         }

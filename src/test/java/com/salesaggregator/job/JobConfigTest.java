@@ -1,0 +1,256 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.salesaggregator.codec.CodecLimits;
+import com.salesaggregator.topics.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Parsing and validation of the job's {@code --key value} options by {@link JobConfig}. */
+class JobConfigTest {
+
+    /** A value other than the default for every option. */
+    private static final Map<String, String> EVERY_OPTION = new LinkedHashMap<>();
+
+    static {
+        EVERY_OPTION.put(JobConfig.BOOTSTRAP_SERVERS, "kafka-0:9093,kafka-1:9093");
+        EVERY_OPTION.put(JobConfig.CLIENT_CONFIG, "/etc/sales/client.properties");
+        EVERY_OPTION.put(JobConfig.GROUP_ID, "sales-green");
+        EVERY_OPTION.put(JobConfig.TRANSACTIONAL_ID_PREFIX, "sales-green-tx");
+        EVERY_OPTION.put(JobConfig.STARTING_OFFSETS, "earliest");
+        EVERY_OPTION.put(JobConfig.OUT_OF_ORDERNESS, "45s");
+        EVERY_OPTION.put(JobConfig.IDLENESS, "2m");
+        EVERY_OPTION.put(JobConfig.ALLOWED_LATENESS, "90s");
+        EVERY_OPTION.put(JobConfig.REFERENCE_GRACE, "3m");
+        EVERY_OPTION.put(JobConfig.EMIT_INTERVAL, "500ms");
+        EVERY_OPTION.put(JobConfig.CHECKPOINT_INTERVAL, "20s");
+        EVERY_OPTION.put(JobConfig.CHECKPOINT_TIMEOUT, "3m");
+        EVERY_OPTION.put(JobConfig.MIN_PAUSE, "2s");
+        EVERY_OPTION.put(JobConfig.TOLERABLE_CHECKPOINT_FAILURES, "5");
+        EVERY_OPTION.put(JobConfig.TRANSACTION_TIMEOUT, "14m");
+        EVERY_OPTION.put(JobConfig.RESTART_BUDGET, "10m");
+        EVERY_OPTION.put(JobConfig.MAX_PARALLELISM, "256");
+        EVERY_OPTION.put(JobConfig.MAX_RECORD_BYTES, "2048");
+        EVERY_OPTION.put(JobConfig.MAX_RECEIPT_LINES, "50");
+    }
+
+    @Test
+    void defaultsAreThoseOfTheProductSpec() {
+        JobConfig config = SalesAggregationJob.parse(new String[0]);
+
+        assertThat(config.outOfOrderness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.allowedLateness()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.emitInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.idleness()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config).isEqualTo(JobConfig.defaults());
+    }
+
+    @Test
+    void defaultTopicsAreTheTopicNames() {
+        JobConfig.TopicNames topics = JobConfig.defaults().topics();
+
+        assertThat(
+                        List.of(
+                                topics.online(),
+                                topics.store(),
+                                topics.products(),
+                                topics.fxRates(),
+                                topics.revenuePerSeller(),
+                                topics.unitsPerProduct(),
+                                topics.revenuePerProduct(),
+                                topics.salesPerRegion(),
+                                topics.regionTrend(),
+                                topics.deadLetters(),
+                                topics.late()))
+                .isEqualTo(Topics.ALL);
+    }
+
+    @Test
+    void everyOptionHasAValueInThisTest() {
+        // A new option must get a value here, so that the next test checks it parses.
+        assertThat(
+                        StreamSupport.stream(JobConfig.options().spliterator(), false)
+                                .map(JobConfig.Option::key))
+                .containsExactlyInAnyOrderElementsOf(EVERY_OPTION.keySet());
+    }
+
+    @Test
+    void everyOptionParsesFromKeyValueArguments() {
+        JobConfig config = SalesAggregationJob.parse(args(EVERY_OPTION));
+
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-0:9093,kafka-1:9093");
+        assertThat(config.clientConfig()).isEqualTo("/etc/sales/client.properties");
+        assertThat(config.groupId()).isEqualTo("sales-green");
+        assertThat(config.transactionalIdPrefix()).isEqualTo("sales-green-tx");
+        assertThat(config.startingOffsets()).isEqualTo("earliest");
+        assertThat(config.outOfOrderness()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.idleness()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.allowedLateness()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.referenceGrace()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(config.emitInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.checkpointTimeout()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(config.minPauseBetweenCheckpoints()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.tolerableCheckpointFailures()).isEqualTo(5);
+        assertThat(config.transactionTimeout()).isEqualTo(Duration.ofMinutes(14));
+        assertThat(config.restartBudget()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.maxParallelism()).isEqualTo(256);
+        assertThat(config.maxRecordBytes()).isEqualTo(2048);
+        assertThat(config.maxReceiptLines()).isEqualTo(50);
+        assertThat(config.codecLimits())
+                .isEqualTo(CodecLimits.defaults().withMaxRecordBytes(2048).withMaxReceiptLines(50));
+    }
+
+    @Test
+    void unknownOptionIsRejectedByName() {
+        assertThatThrownBy(() -> SalesAggregationJob.parse(new String[] {"--emit-intervall", "1s"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("emit-intervall");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "emit-interval, soon",
+        "emit-interval, 1 fortnight",
+        "out-of-orderness, PT-5S",
+        "idleness, 0",
+        "checkpoint-interval, 0ms",
+        "checkpoint-timeout, 0s",
+        "max-parallelism, many",
+        "max-parallelism, 0",
+        "max-parallelism, 40000",
+        "tolerable-checkpoint-failures, -1",
+        "max-record-bytes, 0",
+        "max-receipt-lines, 1.5",
+        "starting-offsets, sometimes",
+        "group-id, ' '",
+        "bootstrap-servers, ' '",
+        "topic.sales-online, ' '"
+    })
+    void badValueIsRejectedNamingTheKey(String key, String value) {
+        assertThatThrownBy(() -> SalesAggregationJob.parse(new String[] {"--" + key, value}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(key);
+    }
+
+    @Test
+    void optionWithoutAValueIsRejectedNamingTheKey() {
+        // ParameterTool reads "--bootstrap-servers --group-id g" as a key without value.
+        assertThatThrownBy(
+                        () ->
+                                SalesAggregationJob.parse(
+                                        new String[] {"--bootstrap-servers", "--group-id", "g"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bootstrap-servers");
+    }
+
+    @Test
+    void transactionTimeoutMustBeAboveCheckpointTimeoutPlusRestartBudget() {
+        // Defaults: checkpoint timeout 2m + restart budget 5m = 7m.
+        assertThatThrownBy(() -> parse("--transaction-timeout", "7m"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transaction-timeout")
+                .hasMessageContaining("checkpoint-timeout")
+                .hasMessageContaining("restart-budget");
+        assertThat(parse("--transaction-timeout", "420001ms").transactionTimeout())
+                .isEqualTo(Duration.ofMillis(420_001));
+    }
+
+    @Test
+    void raisingCheckpointTimeoutOrRestartBudgetAloneCanMakeTheDefaultTimeoutTooShort() {
+        assertThatThrownBy(() -> parse("--checkpoint-timeout", "6m"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transaction-timeout");
+        assertThatThrownBy(() -> parse("--restart-budget", "8m"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transaction-timeout");
+    }
+
+    @Test
+    void transactionTimeoutAboveTheBrokerDefaultMaximumIsRejected() {
+        assertThat(parse("--transaction-timeout", "15m").transactionTimeout())
+                .isEqualTo(Duration.ofMinutes(15));
+        assertThatThrownBy(() -> parse("--transaction-timeout", "900001ms"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transaction-timeout")
+                .hasMessageContaining("15m");
+    }
+
+    @Test
+    void topicNamesAreOverriddenWithTopicPrefixedKeys() {
+        JobConfig config =
+                parse(
+                        "--topic.sales-online", "blue.sales-online",
+                        "--topic.sales-dlq", "blue.sales-dlq",
+                        "--topic.units-per-product-5m", "blue.units");
+
+        assertThat(config.topics().online()).isEqualTo("blue.sales-online");
+        assertThat(config.topics().deadLetters()).isEqualTo("blue.sales-dlq");
+        assertThat(config.topics().unitsPerProduct()).isEqualTo("blue.units");
+        assertThat(config.topics().store()).isEqualTo(Topics.SALES_STORE);
+    }
+
+    @Test
+    void topicOverrideForATopicThatDoesNotExistIsRejected() {
+        assertThatThrownBy(() -> parse("--topic.sales-offline", "x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topic.sales-offline");
+    }
+
+    @Test
+    void clientPropertiesAreReadFromTheClientConfigFile(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+
+        Properties props = parse("--client-config", file.toString()).clientProperties();
+
+        assertThat(props)
+                .containsOnly(
+                        Map.entry("security.protocol", "SASL_SSL"),
+                        Map.entry("sasl.mechanism", "SCRAM-SHA-512"));
+    }
+
+    @Test
+    void noClientConfigMeansNoClientProperties() {
+        assertThat(JobConfig.defaults().clientProperties()).isEmpty();
+    }
+
+    @Test
+    void unreadableClientConfigFailsNamingTheKeyAndThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.properties");
+        JobConfig config = parse("--client-config", missing.toString());
+
+        assertThatThrownBy(config::clientProperties)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("client-config")
+                .hasMessageContaining(missing.toString());
+    }
+
+    private static JobConfig parse(String... args) {
+        return SalesAggregationJob.parse(args);
+    }
+
+    private static String[] args(Map<String, String> options) {
+        List<String> args = new ArrayList<>();
+        options.forEach(
+                (key, value) -> {
+                    args.add("--" + key);
+                    args.add(value);
+                });
+        return args.toArray(String[]::new);
+    }
+}

@@ -1,0 +1,233 @@
+package com.salesaggregator.job.functions;
+
+import static com.salesaggregator.job.functions.Lines.MINUTE;
+import static com.salesaggregator.job.functions.Lines.SECOND;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.salesaggregator.job.records.ProductPane;
+import com.salesaggregator.job.records.ProductWindowUnits;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Drives {@link SlidingUnitsAssembler} through Flink's keyed one-input operator harness. */
+class SlidingUnitsAssemblerTest {
+
+    private static final Duration ONE_MINUTE = Duration.ofMinutes(1);
+
+    /**
+     * Units 1, 2, 4, ... for the panes of minutes 0 to 5: each sum of units names exactly the panes
+     * it adds up.
+     */
+    private static final long[] UNITS = {1, 2, 4, 8, 16, 32};
+
+    /** The ten windows panes 0..5 fall in, in order of their ends, with their sums. */
+    private static final Tuple[] ALL_WINDOWS = {
+        window(-4, 1),
+        window(-3, 1 + 2),
+        window(-2, 1 + 2 + 4),
+        window(-1, 1 + 2 + 4 + 8),
+        window(0, 1 + 2 + 4 + 8 + 16),
+        window(1, 2 + 4 + 8 + 16 + 32),
+        window(2, 4 + 8 + 16 + 32),
+        window(3, 8 + 16 + 32),
+        window(4, 16 + 32),
+        window(5, 32)
+    };
+
+    private KeyedOneInputStreamOperatorTestHarness<String, ProductPane, ProductWindowUnits> harness;
+
+    @AfterEach
+    void closeHarness() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void eachWindowIsEmittedOnceWhenTheWatermarkPassesItsEndWithTheSumOfItsPanes()
+            throws Exception {
+        open(ONE_MINUTE);
+        for (int minute = 0; minute < UNITS.length; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+            harness.processWatermark((minute + 1) * MINUTE - 1);
+            // The window ending with this minute closes; the windows after it stay open.
+            assertThat(windows()).hasSize(minute + 1);
+            assertThat(windows().get(minute).windowEnd()).isEqualTo((minute + 1) * MINUTE);
+        }
+
+        harness.processWatermark(20 * MINUTE);
+
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::windowEnd,
+                        ProductWindowUnits::units)
+                .containsExactly(ALL_WINDOWS);
+        assertThat(windows())
+                .allSatisfy(
+                        w -> {
+                            assertThat(w.productId()).isEqualTo("p1");
+                            assertThat(w.name()).isEqualTo("Tea");
+                            assertThat(w.category()).isEqualTo("cat-Tea");
+                        });
+        assertNothingLeft();
+    }
+
+    @Test
+    void windowIsNotEmittedOneMillisecondBeforeItsLastMoment() throws Exception {
+        open(ONE_MINUTE);
+        pane(0, 1, "Tea");
+
+        harness.processWatermark(MINUTE - 2);
+        assertThat(windows()).isEmpty();
+
+        harness.processWatermark(MINUTE - 1);
+        assertThat(windows()).extracting(ProductWindowUnits::windowEnd).containsExactly(MINUTE);
+    }
+
+    @Test
+    void watermarkJumpingToTheEndEmitsEveryWindowOnce() throws Exception {
+        open(ONE_MINUTE);
+        for (int minute = 0; minute < UNITS.length; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+        }
+
+        // End of input, or catching up on a backlog: all timers fire in one watermark.
+        harness.processWatermark(Long.MAX_VALUE);
+
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::windowEnd,
+                        ProductWindowUnits::units)
+                .containsExactly(ALL_WINDOWS);
+        assertNothingLeft();
+    }
+
+    @Test
+    void nameAndCategoryComeFromThePaneWithTheLatestEventTime() throws Exception {
+        open(ONE_MINUTE);
+        // The newer pane arrives first: arrival order must not decide.
+        harness.processElement(
+                new ProductPane("p1", "Tea (new)", "cat-new", MINUTE + 59 * SECOND, MINUTE, 2),
+                MINUTE + 59 * SECOND);
+        harness.processElement(
+                new ProductPane("p1", "Tea (old)", "cat-old", 30 * SECOND, 0, 1), 30 * SECOND);
+
+        harness.processWatermark(20 * MINUTE);
+
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::name,
+                        ProductWindowUnits::category)
+                .containsExactly(
+                        tuple(-4 * MINUTE, "Tea (old)", "cat-old"),
+                        tuple(-3 * MINUTE, "Tea (new)", "cat-new"),
+                        tuple(-2 * MINUTE, "Tea (new)", "cat-new"),
+                        tuple(-1 * MINUTE, "Tea (new)", "cat-new"),
+                        tuple(0L, "Tea (new)", "cat-new"),
+                        tuple(MINUTE, "Tea (new)", "cat-new"));
+    }
+
+    @Test
+    void refiredPaneReEmitsTheClosedWindowContainingItWithTheUpdatedSum() throws Exception {
+        open(ONE_MINUTE);
+        for (int minute = 0; minute <= 4; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+        }
+        harness.processWatermark(5 * MINUTE + 30 * SECOND);
+        harness.getOutput().clear();
+
+        // Pane 4 is re-fired within its lateness (until 6 min - 1) with 100 units instead of 16:
+        // of its windows only [0, 5 min) has closed.
+        pane(4, 100, "Tea");
+
+        assertThat(windows())
+                .extracting(ProductWindowUnits::windowStart, ProductWindowUnits::units)
+                .containsExactly(tuple(0L, 1L + 2 + 4 + 8 + 100));
+    }
+
+    @Test
+    void refiredPaneReEmitsEveryClosedWindowContainingItAndTheOpenOnesCloseWithItToo()
+            throws Exception {
+        // Three minutes of lateness let a pane re-fire after three of its windows closed.
+        open(Duration.ofMinutes(3));
+        for (int minute = 0; minute <= 4; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+        }
+        harness.processWatermark(7 * MINUTE - 1);
+        harness.getOutput().clear();
+
+        pane(4, 100, "Tea");
+
+        assertThat(windows())
+                .extracting(ProductWindowUnits::windowStart, ProductWindowUnits::units)
+                .containsExactly(
+                        tuple(0L, 1L + 2 + 4 + 8 + 100),
+                        tuple(MINUTE, 2L + 4 + 8 + 100),
+                        tuple(2 * MINUTE, 4L + 8 + 100));
+
+        harness.processWatermark(9 * MINUTE - 1);
+
+        assertThat(windows())
+                .extracting(ProductWindowUnits::windowStart, ProductWindowUnits::units)
+                .containsExactly(
+                        tuple(0L, 1L + 2 + 4 + 8 + 100),
+                        tuple(MINUTE, 2L + 4 + 8 + 100),
+                        tuple(2 * MINUTE, 4L + 8 + 100),
+                        tuple(3 * MINUTE, 8L + 100),
+                        tuple(4 * MINUTE, 100L));
+    }
+
+    @Test
+    void paneIsDroppedAndNoTimerLeftOnceTheWatermarkReachesPaneStartPlusWindowPlusLateness()
+            throws Exception {
+        open(ONE_MINUTE);
+        pane(0, 1, "Tea");
+
+        harness.processWatermark(6 * MINUTE - 1);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+
+        harness.processWatermark(6 * MINUTE);
+
+        assertThat(windows()).hasSize(5);
+        assertNothingLeft();
+    }
+
+    private void open(Duration allowedLateness) throws Exception {
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new SlidingUnitsAssembler(allowedLateness)),
+                        ProductPane::productId,
+                        Types.STRING);
+        harness.open();
+    }
+
+    /** The pane of product p1 for {@code minute}, its latest line 30 s into it. */
+    private void pane(int minute, long units, String name) throws Exception {
+        long latest = minute * MINUTE + 30 * SECOND;
+        harness.processElement(
+                new ProductPane("p1", name, "cat-" + name, latest, minute * MINUTE, units), latest);
+    }
+
+    private List<ProductWindowUnits> windows() {
+        return harness.extractOutputValues();
+    }
+
+    private void assertNothingLeft() {
+        assertThat(harness.numEventTimeTimers()).as("event-time timers").isZero();
+        assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
+        assertThat(harness.numKeyedStateEntries()).as("keyed state entries").isZero();
+    }
+
+    private static Tuple window(int startMinute, long units) {
+        return tuple(startMinute * MINUTE, (startMinute + 5) * MINUTE, units);
+    }
+}
