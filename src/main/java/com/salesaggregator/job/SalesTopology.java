@@ -104,13 +104,21 @@ public final class SalesTopology {
         SingleOutputStreamOperator<EnrichedLine> enriched =
                 lines.keyBy(SaleLine::productId)
                         .connect(products.keyBy(ProductChange::productId))
-                        .process(new CatalogEnrichment(config.referenceGrace(), sourceTopics))
+                        .process(
+                                new CatalogEnrichment(
+                                        config.referenceGrace(),
+                                        config.allowedLateness(),
+                                        sourceTopics))
                         .uid("catalog-enrichment")
                         .name("Catalog at event time");
         SingleOutputStreamOperator<PricedLine> priced =
                 enriched.keyBy(line -> line.line().currency())
                         .connect(rates.keyBy(FxRate::currency))
-                        .process(new FxConversion(config.referenceGrace(), sourceTopics))
+                        .process(
+                                new FxConversion(
+                                        config.referenceGrace(),
+                                        config.allowedLateness(),
+                                        sourceTopics))
                         .uid("fx-conversion")
                         .name("EUR at event time");
         SingleOutputStreamOperator<PricedLine> onTime =

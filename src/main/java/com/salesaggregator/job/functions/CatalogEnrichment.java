@@ -32,13 +32,27 @@ public final class CatalogEnrichment
         extends KeyedCoProcessFunction<String, SaleLine, ProductChange, EnrichedLine> {
 
     private final long graceMillis;
+    private final long retentionMillis;
     private final DeadLetters.SourceTopics sourceTopics;
 
     private transient ValueState<List<ProductChange>> versions;
     private transient MapState<Long, List<SaleLine>> waiting;
 
     public CatalogEnrichment(Duration grace, DeadLetters.SourceTopics sourceTopics) {
+        this(grace, Duration.ZERO, sourceTopics);
+    }
+
+    /**
+     * @param grace how long a line waits for reference data that is not there yet
+     * @param allowedLateness the aggregates' allowed lateness: a line up to a minute plus this
+     *     behind the watermark still counts, so it must still find the version of its time
+     * @param sourceTopics where lines come from, for dead letters
+     */
+    public CatalogEnrichment(
+            Duration grace, Duration allowedLateness, DeadLetters.SourceTopics sourceTopics) {
         this.graceMillis = grace.toMillis();
+        this.retentionMillis =
+                Math.max(graceMillis, allowedLateness.plus(Duration.ofMinutes(1)).toMillis());
         this.sourceTopics = sourceTopics;
     }
 
@@ -171,12 +185,13 @@ public final class CatalogEnrichment
     }
 
     /**
-     * The time up to which versions may be pruned, given that every line due before {@code time}
-     * has been resolved: a line still waiting out its grace has an event time above {@code time -
-     * grace} and needs the version in force then.
+     * The time up to which reference data may be pruned, given that every line due before {@code
+     * time} has been resolved: a line still waiting out its grace, or one that arrives behind the
+     * watermark but can still count in an aggregate (up to a minute plus the allowed lateness
+     * behind), needs the version in force at its own event time.
      */
     private long pruneHorizon(long time) {
-        return time < Long.MIN_VALUE + graceMillis ? Long.MIN_VALUE : time - graceMillis;
+        return time < Long.MIN_VALUE + retentionMillis ? Long.MIN_VALUE : time - retentionMillis;
     }
 
     /**

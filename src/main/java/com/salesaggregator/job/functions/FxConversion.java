@@ -37,6 +37,7 @@ public final class FxConversion
     public static final String EUR = "EUR";
 
     private final long graceMillis;
+    private final long retentionMillis;
     private final DeadLetters.SourceTopics sourceTopics;
 
     private transient ValueState<List<RateVersion>> rates;
@@ -51,7 +52,20 @@ public final class FxConversion
     public record RateVersion(long validFrom, BigDecimal eurPerUnit) {}
 
     public FxConversion(Duration grace, DeadLetters.SourceTopics sourceTopics) {
+        this(grace, Duration.ZERO, sourceTopics);
+    }
+
+    /**
+     * @param grace how long a line waits for reference data that is not there yet
+     * @param allowedLateness the aggregates' allowed lateness: a line up to a minute plus this
+     *     behind the watermark still counts, so it must still find the version of its time
+     * @param sourceTopics where lines come from, for dead letters
+     */
+    public FxConversion(
+            Duration grace, Duration allowedLateness, DeadLetters.SourceTopics sourceTopics) {
         this.graceMillis = grace.toMillis();
+        this.retentionMillis =
+                Math.max(graceMillis, allowedLateness.plus(Duration.ofMinutes(1)).toMillis());
         this.sourceTopics = sourceTopics;
     }
 
@@ -185,12 +199,13 @@ public final class FxConversion
     }
 
     /**
-     * The time up to which rates may be pruned, given that every line due before {@code time} has
-     * been resolved: a line still waiting out its grace has an event time above {@code time -
-     * grace} and needs the rate in force then.
+     * The time up to which reference data may be pruned, given that every line due before {@code
+     * time} has been resolved: a line still waiting out its grace, or one that arrives behind the
+     * watermark but can still count in an aggregate (up to a minute plus the allowed lateness
+     * behind), needs the version in force at its own event time.
      */
     private long pruneHorizon(long time) {
-        return time < Long.MIN_VALUE + graceMillis ? Long.MIN_VALUE : time - graceMillis;
+        return time < Long.MIN_VALUE + retentionMillis ? Long.MIN_VALUE : time - retentionMillis;
     }
 
     /**

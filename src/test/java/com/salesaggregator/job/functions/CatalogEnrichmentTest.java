@@ -244,6 +244,30 @@ class CatalogEnrichmentTest {
     }
 
     @Test
+    void lineBehindTheWatermarkThatCanStillCountGetsTheVersionOfItsOwnTime() throws Exception {
+        // With 1 min allowed lateness, a line up to 2 min behind the watermark can still count
+        // in an aggregate, so it must still find the version in force at its event time.
+        harness.close();
+        harness =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
+                                new CatalogEnrichment(
+                                        Duration.ofSeconds(10), Duration.ofMinutes(1), TOPICS)),
+                        SaleLine::productId,
+                        ProductChange::productId,
+                        Types.STRING);
+        harness.open();
+        product(version("p1", "v1", "1.00", 1 * SECOND));
+        product(version("p1", "v2", "2.00", 5 * MINUTE));
+        watermark(6 * MINUTE + 30 * SECOND);
+        product(version("p1", "v3", "3.00", 10 * MINUTE));
+
+        line(at("behind-but-countable", "p1", 5 * MINUTE - SECOND));
+
+        assertThat(namesByLine()).containsExactlyEntriesOf(Map.of("behind-but-countable", "v1"));
+    }
+
+    @Test
     void pruneKeepsTheNewestVersionAtOrBelowTheWatermarkAndEverythingAfterIt() {
         List<ProductChange> sorted =
                 List.of(
