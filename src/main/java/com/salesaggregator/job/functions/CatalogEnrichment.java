@@ -102,7 +102,9 @@ public final class CatalogEnrichment
         }
         List<ProductChange> current = versions.value();
         if (current != null) {
-            versions.update(prune(new ArrayList<>(current), watermark));
+            // Up to this timer, not the watermark: when the watermark jumps (idle inputs, catch-up,
+            // drain), timers for earlier times still fire after this one and need their versions.
+            versions.update(prune(new ArrayList<>(current), timestamp));
         }
     }
 

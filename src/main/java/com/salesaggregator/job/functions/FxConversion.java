@@ -120,7 +120,9 @@ public final class FxConversion
         }
         List<RateVersion> current = rates.value();
         if (current != null) {
-            rates.update(prune(new ArrayList<>(current), watermark));
+            // Up to this timer, not the watermark: when the watermark jumps (idle inputs, catch-up,
+            // drain), timers for earlier times still fire after this one and need their versions.
+            rates.update(prune(new ArrayList<>(current), timestamp));
         }
     }
 
