@@ -26,7 +26,7 @@ import org.apache.flink.util.Collector;
  * {@code UNKNOWN_PRODUCT}; a line for a delisted product as {@code DELISTED_PRODUCT}.
  *
  * <p>Versions below the watermark are pruned except the newest, which then applies to any older
- * (late) line as well.
+ * (late) line as well, back to the first version's validity: before that the product stays unknown.
  */
 public final class CatalogEnrichment
         extends KeyedCoProcessFunction<String, SaleLine, ProductChange, EnrichedLine> {
@@ -172,7 +172,8 @@ public final class CatalogEnrichment
 
     /**
      * Drops versions superseded before the watermark; the newest of them stays and, having lost its
-     * predecessors, applies from the beginning of time.
+     * predecessors, applies from the validity of the first version on (not from the beginning of
+     * time: a line older than every version is of a product still unknown at its event time).
      */
     static List<ProductChange> prune(List<ProductChange> sorted, long watermark) {
         int newestBelow = -1;
@@ -191,7 +192,7 @@ public final class CatalogEnrichment
                         oldest.name(),
                         oldest.category(),
                         oldest.unitCostEur(),
-                        Long.MIN_VALUE,
+                        sorted.get(0).validFrom(),
                         oldest.delisted()));
         return kept;
     }

@@ -28,7 +28,7 @@ import org.apache.flink.util.Collector;
  * grace period the line goes to the dead letters as {@code NO_FX_RATE}.
  *
  * <p>Rates below the watermark are pruned except the newest, which then applies to any older (late)
- * line as well.
+ * line as well, back to the first rate's validity: before that there is still no rate.
  */
 public final class FxConversion
         extends KeyedCoProcessFunction<String, EnrichedLine, FxRate, PricedLine> {
@@ -185,7 +185,9 @@ public final class FxConversion
     }
 
     /**
-     * Drops rates superseded before the watermark; the newest of them then applies from the start.
+     * Drops rates superseded before the watermark; the newest of them then applies from the
+     * validity of the first rate on (not from the beginning of time: an older line still has no
+     * rate).
      */
     static List<RateVersion> prune(List<RateVersion> sorted, long watermark) {
         int newestBelow = -1;
@@ -196,7 +198,7 @@ public final class FxConversion
             return sorted;
         }
         List<RateVersion> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
-        kept.set(0, new RateVersion(Long.MIN_VALUE, kept.get(0).eurPerUnit()));
+        kept.set(0, new RateVersion(sorted.get(0).validFrom(), kept.get(0).eurPerUnit()));
         return kept;
     }
 }
