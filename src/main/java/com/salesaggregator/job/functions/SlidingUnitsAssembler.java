@@ -69,10 +69,11 @@ public final class SlidingUnitsAssembler
         if (Math.floorMod(start, PANE_MILLIS) == 0) {
             emit(ctx.getCurrentKey(), start, out);
         }
-        long watermark = ctx.timerService().currentWatermark();
+        // Up to this timer, not the watermark: when the watermark jumps (drain, catch-up), the
+        // timers of later windows still fire after this one and need the panes.
         List<Long> expired = new ArrayList<>();
         for (Long paneStart : panes.keys()) {
-            if (cleanupTime(paneStart) <= watermark) {
+            if (cleanupTime(paneStart) <= timestamp) {
                 expired.add(paneStart);
             }
         }
