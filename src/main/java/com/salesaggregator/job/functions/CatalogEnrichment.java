@@ -25,8 +25,10 @@ import org.apache.flink.util.Collector;
  * product that is not known by then waits a grace period more and then goes to the dead letters as
  * {@code UNKNOWN_PRODUCT}; a line for a delisted product as {@code DELISTED_PRODUCT}.
  *
- * <p>Versions more than the grace period below the watermark are pruned except the newest, which
- * then applies to any older (late) line as well.
+ * <p>Versions superseded well below the watermark (more than the grace period, and more than a
+ * minute plus the allowed lateness, so every line that can still count finds its own) are pruned
+ * except the newest, which then applies to any older (late) line back to the first version's
+ * validity.
  */
 public final class CatalogEnrichment
         extends KeyedCoProcessFunction<String, SaleLine, ProductChange, EnrichedLine> {
@@ -196,7 +198,8 @@ public final class CatalogEnrichment
 
     /**
      * Drops versions superseded at or before {@code horizon}; the newest of them stays and, having
-     * lost its predecessors, applies from the beginning of time.
+     * lost its predecessors, applies from the first version's validity on (before that the product
+     * was still unknown).
      */
     static List<ProductChange> prune(List<ProductChange> sorted, long horizon) {
         int newestBelow = -1;
@@ -215,7 +218,7 @@ public final class CatalogEnrichment
                         oldest.name(),
                         oldest.category(),
                         oldest.unitCostEur(),
-                        Long.MIN_VALUE,
+                        sorted.get(0).validFrom(),
                         oldest.delisted()));
         return kept;
     }

@@ -27,8 +27,9 @@ import org.apache.flink.util.Collector;
  * revenue and margin in cents, once (see {@link Money}). EUR needs no rate. Without a rate after a
  * grace period the line goes to the dead letters as {@code NO_FX_RATE}.
  *
- * <p>Rates more than the grace period below the watermark are pruned except the newest, which then
- * applies to any older (late) line as well.
+ * <p>Rates superseded well below the watermark (more than the grace period, and more than a minute
+ * plus the allowed lateness) are pruned except the newest, which then applies to any older (late)
+ * line back to the first rate's validity.
  */
 public final class FxConversion
         extends KeyedCoProcessFunction<String, EnrichedLine, FxRate, PricedLine> {
@@ -210,7 +211,7 @@ public final class FxConversion
 
     /**
      * Drops rates superseded at or before {@code horizon}; the newest of them then applies from the
-     * start.
+     * first rate's validity on (an older line still has no rate).
      */
     static List<RateVersion> prune(List<RateVersion> sorted, long horizon) {
         int newestBelow = -1;
@@ -221,7 +222,7 @@ public final class FxConversion
             return sorted;
         }
         List<RateVersion> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
-        kept.set(0, new RateVersion(Long.MIN_VALUE, kept.get(0).eurPerUnit()));
+        kept.set(0, new RateVersion(sorted.get(0).validFrom(), kept.get(0).eurPerUnit()));
         return kept;
     }
 }

@@ -279,8 +279,9 @@ class CatalogEnrichmentTest {
         List<ProductChange> pruned = CatalogEnrichment.prune(new ArrayList<>(sorted), 300);
 
         assertThat(pruned).extracting(ProductChange::name).containsExactly("v3", "v4");
-        // Having lost its predecessors, the kept version applies from the beginning of time.
-        assertThat(pruned.get(0).validFrom()).isEqualTo(Long.MIN_VALUE);
+        // Having lost its predecessors, the kept version applies from the first version's
+        // validity: before that the product was still unknown.
+        assertThat(pruned.get(0).validFrom()).isEqualTo(100);
         assertThat(pruned.get(0).unitCostEur()).isEqualByComparingTo(new BigDecimal("3.00"));
         assertThat(pruned.get(1)).isEqualTo(sorted.get(3));
     }

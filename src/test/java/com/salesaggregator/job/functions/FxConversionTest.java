@@ -207,7 +207,7 @@ class FxConversionTest {
     }
 
     @Test
-    void pruneKeepsTheNewestRateAtOrBelowTheHorizonFromTheBeginningOfTime() {
+    void pruneKeepsTheNewestRateAtOrBelowTheHorizonFromTheFirstRatesValidity() {
         List<FxConversion.RateVersion> sorted =
                 List.of(
                         version(100, "0.9"),
@@ -216,9 +216,9 @@ class FxConversionTest {
                         version(400, "0.6"));
 
         assertThat(FxConversion.prune(new ArrayList<>(sorted), 300))
-                .containsExactly(version(Long.MIN_VALUE, "0.7"), version(400, "0.6"));
+                .containsExactly(version(100, "0.7"), version(400, "0.6"));
         assertThat(FxConversion.prune(new ArrayList<>(sorted), 299))
-                .containsExactly(version(Long.MIN_VALUE, "0.8"), sorted.get(2), sorted.get(3));
+                .containsExactly(version(100, "0.8"), sorted.get(2), sorted.get(3));
     }
 
     @Test
