@@ -53,8 +53,7 @@ public final class CatalogEnrichment
     public CatalogEnrichment(
             Duration grace, Duration allowedLateness, DeadLetters.SourceTopics sourceTopics) {
         this.graceMillis = grace.toMillis();
-        this.retentionMillis =
-                Math.max(graceMillis, allowedLateness.plus(Duration.ofMinutes(1)).toMillis());
+        this.retentionMillis = VersionHistory.retentionMillis(grace, allowedLateness);
         this.sourceTopics = sourceTopics;
     }
 
@@ -89,19 +88,13 @@ public final class CatalogEnrichment
     @Override
     public void processElement2(ProductChange change, Context ctx, Collector<EnrichedLine> out)
             throws Exception {
-        List<ProductChange> current = versions.value();
         List<ProductChange> updated =
-                current == null ? new ArrayList<>() : new ArrayList<>(current);
-        int at = 0;
-        while (at < updated.size() && updated.get(at).validFrom() < change.validFrom()) {
-            at++;
-        }
-        if (at < updated.size() && updated.get(at).validFrom() == change.validFrom()) {
-            updated.set(at, change);
-        } else {
-            updated.add(at, change);
-        }
-        versions.update(prune(updated, pruneHorizon(ctx.timerService().currentWatermark())));
+                VersionHistory.insert(versions.value(), change, ProductChange::validFrom);
+        versions.update(
+                prune(
+                        updated,
+                        VersionHistory.horizon(
+                                ctx.timerService().currentWatermark(), retentionMillis)));
     }
 
     @Override
@@ -120,7 +113,10 @@ public final class CatalogEnrichment
         if (current != null) {
             // The timer's time, not the watermark: when the watermark jumps over several timers,
             // the ones still to fire hold lines that need the versions in force at their time.
-            versions.update(prune(new ArrayList<>(current), pruneHorizon(timestamp)));
+            versions.update(
+                    prune(
+                            new ArrayList<>(current),
+                            VersionHistory.horizon(timestamp, retentionMillis)));
         }
     }
 
@@ -172,54 +168,24 @@ public final class CatalogEnrichment
     }
 
     private ProductChange versionAt(long time) throws Exception {
-        List<ProductChange> all = versions.value();
-        if (all == null) {
-            return null;
-        }
-        ProductChange inForce = null;
-        for (ProductChange version : all) {
-            if (version.validFrom() > time) {
-                break;
-            }
-            inForce = version;
-        }
-        return inForce;
+        return VersionHistory.inForceAt(versions.value(), time, ProductChange::validFrom);
     }
 
     /**
-     * The time up to which reference data may be pruned, given that every line due before {@code
-     * time} has been resolved: a line still waiting out its grace, or one that arrives behind the
-     * watermark but can still count in an aggregate (up to a minute plus the allowed lateness
-     * behind), needs the version in force at its own event time.
-     */
-    private long pruneHorizon(long time) {
-        return time < Long.MIN_VALUE + retentionMillis ? Long.MIN_VALUE : time - retentionMillis;
-    }
-
-    /**
-     * Drops versions superseded at or before {@code horizon}; the newest of them stays and, having
-     * lost its predecessors, applies from the first version's validity on (before that the product
-     * was still unknown).
+     * Drops versions superseded at or before {@code horizon} (see {@link VersionHistory#prune}).
      */
     static List<ProductChange> prune(List<ProductChange> sorted, long horizon) {
-        int newestBelow = -1;
-        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= horizon; i++) {
-            newestBelow = i;
-        }
-        if (newestBelow <= 0) {
-            return sorted;
-        }
-        List<ProductChange> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
-        ProductChange oldest = kept.get(0);
-        kept.set(
-                0,
-                new ProductChange(
-                        oldest.productId(),
-                        oldest.name(),
-                        oldest.category(),
-                        oldest.unitCostEur(),
-                        sorted.get(0).validFrom(),
-                        oldest.delisted()));
-        return kept;
+        return VersionHistory.prune(
+                sorted,
+                horizon,
+                ProductChange::validFrom,
+                (v, validFrom) ->
+                        new ProductChange(
+                                v.productId(),
+                                v.name(),
+                                v.category(),
+                                v.unitCostEur(),
+                                validFrom,
+                                v.delisted()));
     }
 }

@@ -65,8 +65,7 @@ public final class FxConversion
     public FxConversion(
             Duration grace, Duration allowedLateness, DeadLetters.SourceTopics sourceTopics) {
         this.graceMillis = grace.toMillis();
-        this.retentionMillis =
-                Math.max(graceMillis, allowedLateness.plus(Duration.ofMinutes(1)).toMillis());
+        this.retentionMillis = VersionHistory.retentionMillis(grace, allowedLateness);
         this.sourceTopics = sourceTopics;
     }
 
@@ -105,20 +104,16 @@ public final class FxConversion
     @Override
     public void processElement2(FxRate rate, Context ctx, Collector<PricedLine> out)
             throws Exception {
-        List<RateVersion> current = rates.value();
-        List<RateVersion> updated = current == null ? new ArrayList<>() : new ArrayList<>(current);
-        long validFrom = rate.validFrom().toEpochMilli();
-        int at = 0;
-        while (at < updated.size() && updated.get(at).validFrom() < validFrom) {
-            at++;
-        }
-        RateVersion version = new RateVersion(validFrom, rate.eurPerUnit());
-        if (at < updated.size() && updated.get(at).validFrom() == validFrom) {
-            updated.set(at, version);
-        } else {
-            updated.add(at, version);
-        }
-        rates.update(prune(updated, pruneHorizon(ctx.timerService().currentWatermark())));
+        List<RateVersion> updated =
+                VersionHistory.insert(
+                        rates.value(),
+                        new RateVersion(rate.validFrom().toEpochMilli(), rate.eurPerUnit()),
+                        RateVersion::validFrom);
+        rates.update(
+                prune(
+                        updated,
+                        VersionHistory.horizon(
+                                ctx.timerService().currentWatermark(), retentionMillis)));
     }
 
     @Override
@@ -137,7 +132,10 @@ public final class FxConversion
         if (current != null) {
             // The timer's time, not the watermark: when the watermark jumps over several timers,
             // the ones still to fire hold lines that need the rates in force at their time.
-            rates.update(prune(new ArrayList<>(current), pruneHorizon(timestamp)));
+            rates.update(
+                    prune(
+                            new ArrayList<>(current),
+                            VersionHistory.horizon(timestamp, retentionMillis)));
         }
     }
 
@@ -185,44 +183,15 @@ public final class FxConversion
     }
 
     private RateVersion rateAt(long time) throws Exception {
-        List<RateVersion> all = rates.value();
-        if (all == null) {
-            return null;
-        }
-        RateVersion inForce = null;
-        for (RateVersion rate : all) {
-            if (rate.validFrom() > time) {
-                break;
-            }
-            inForce = rate;
-        }
-        return inForce;
+        return VersionHistory.inForceAt(rates.value(), time, RateVersion::validFrom);
     }
 
-    /**
-     * The time up to which reference data may be pruned, given that every line due before {@code
-     * time} has been resolved: a line still waiting out its grace, or one that arrives behind the
-     * watermark but can still count in an aggregate (up to a minute plus the allowed lateness
-     * behind), needs the version in force at its own event time.
-     */
-    private long pruneHorizon(long time) {
-        return time < Long.MIN_VALUE + retentionMillis ? Long.MIN_VALUE : time - retentionMillis;
-    }
-
-    /**
-     * Drops rates superseded at or before {@code horizon}; the newest of them then applies from the
-     * first rate's validity on (an older line still has no rate).
-     */
+    /** Drops rates superseded at or before {@code horizon} (see {@link VersionHistory#prune}). */
     static List<RateVersion> prune(List<RateVersion> sorted, long horizon) {
-        int newestBelow = -1;
-        for (int i = 0; i < sorted.size() && sorted.get(i).validFrom() <= horizon; i++) {
-            newestBelow = i;
-        }
-        if (newestBelow <= 0) {
-            return sorted;
-        }
-        List<RateVersion> kept = new ArrayList<>(sorted.subList(newestBelow, sorted.size()));
-        kept.set(0, new RateVersion(sorted.get(0).validFrom(), kept.get(0).eurPerUnit()));
-        return kept;
+        return VersionHistory.prune(
+                sorted,
+                horizon,
+                RateVersion::validFrom,
+                (rate, validFrom) -> new RateVersion(validFrom, rate.eurPerUnit()));
     }
 }
