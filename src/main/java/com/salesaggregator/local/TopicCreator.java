@@ -11,12 +11,14 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,8 +121,22 @@ public final class TopicCreator {
                 partitions.put(new TopicPartition(topic.name(), p), OffsetSpec.latest());
             }
         }
-        if (!partitions.isEmpty()) {
-            await(admin.listOffsets(partitions).all(), "wait for partition leaders");
+        if (partitions.isEmpty()) {
+            return;
+        }
+        // The broker may not even know the topics yet (its metadata trails the controller's), and
+        // the admin client does not retry that: ask again until every leader answers.
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                await(admin.listOffsets(partitions).all(), "wait for partition leaders");
+                return;
+            } catch (KafkaOperationException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            }
         }
     }
 

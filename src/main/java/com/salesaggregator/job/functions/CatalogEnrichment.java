@@ -9,8 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -38,7 +36,7 @@ public final class CatalogEnrichment
     private final DeadLetters.SourceTopics sourceTopics;
 
     private transient ValueState<List<ProductChange>> versions;
-    private transient MapState<Long, List<SaleLine>> waiting;
+    private transient WaitingLines<SaleLine> waiting;
 
     public CatalogEnrichment(Duration grace, DeadLetters.SourceTopics sourceTopics) {
         this(grace, Duration.ZERO, sourceTopics);
@@ -66,12 +64,11 @@ public final class CatalogEnrichment
                                         "catalog-versions",
                                         Types.LIST(TypeInformation.of(ProductChange.class))));
         waiting =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "lines-waiting-for-catalog",
-                                        Types.LONG,
-                                        Types.LIST(TypeInformation.of(SaleLine.class))));
+                new WaitingLines<>(
+                        getRuntimeContext()
+                                .getMapState(
+                                        WaitingLines.descriptor(
+                                                "lines-waiting-for-catalog", SaleLine.class)));
     }
 
     @Override
@@ -100,11 +97,7 @@ public final class CatalogEnrichment
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedLine> out)
             throws Exception {
-        List<SaleLine> due = waiting.get(timestamp);
-        if (due == null) {
-            return;
-        }
-        waiting.remove(timestamp);
+        List<SaleLine> due = waiting.release(timestamp);
         long watermark = ctx.timerService().currentWatermark();
         for (SaleLine line : due) {
             resolve(line, watermark, ctx, out);
@@ -158,13 +151,7 @@ public final class CatalogEnrichment
     }
 
     private void wait(SaleLine line, long until, Context ctx) throws Exception {
-        List<SaleLine> bucket = waiting.get(until);
-        if (bucket == null) {
-            bucket = new ArrayList<>(1);
-        }
-        bucket.add(line);
-        waiting.put(until, bucket);
-        ctx.timerService().registerEventTimeTimer(until);
+        waiting.hold(line, until, ctx.timerService());
     }
 
     private ProductChange versionAt(long time) throws Exception {

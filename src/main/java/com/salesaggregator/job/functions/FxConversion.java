@@ -11,8 +11,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -42,7 +40,7 @@ public final class FxConversion
     private final DeadLetters.SourceTopics sourceTopics;
 
     private transient ValueState<List<RateVersion>> rates;
-    private transient MapState<Long, List<EnrichedLine>> waiting;
+    private transient WaitingLines<EnrichedLine> waiting;
 
     /**
      * One rate in force from {@code validFrom} on.
@@ -78,12 +76,11 @@ public final class FxConversion
                                         "fx-rates",
                                         Types.LIST(TypeInformation.of(RateVersion.class))));
         waiting =
-                getRuntimeContext()
-                        .getMapState(
-                                new MapStateDescriptor<>(
-                                        "lines-waiting-for-rate",
-                                        Types.LONG,
-                                        Types.LIST(TypeInformation.of(EnrichedLine.class))));
+                new WaitingLines<>(
+                        getRuntimeContext()
+                                .getMapState(
+                                        WaitingLines.descriptor(
+                                                "lines-waiting-for-rate", EnrichedLine.class)));
     }
 
     @Override
@@ -119,11 +116,7 @@ public final class FxConversion
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PricedLine> out)
             throws Exception {
-        List<EnrichedLine> due = waiting.get(timestamp);
-        if (due == null) {
-            return;
-        }
-        waiting.remove(timestamp);
+        List<EnrichedLine> due = waiting.release(timestamp);
         long watermark = ctx.timerService().currentWatermark();
         for (EnrichedLine line : due) {
             resolve(line, watermark, ctx, out);
@@ -173,13 +166,7 @@ public final class FxConversion
     }
 
     private void wait(EnrichedLine line, long until, Context ctx) throws Exception {
-        List<EnrichedLine> bucket = waiting.get(until);
-        if (bucket == null) {
-            bucket = new ArrayList<>(1);
-        }
-        bucket.add(line);
-        waiting.put(until, bucket);
-        ctx.timerService().registerEventTimeTimer(until);
+        waiting.hold(line, until, ctx.timerService());
     }
 
     private RateVersion rateAt(long time) throws Exception {
