@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,6 +135,35 @@ class HelmChartTest {
     }
 
     @Test
+    void everyValueIsCommented() throws IOException {
+        List<String> lines = Files.readAllLines(CHART.resolve("values.yaml"));
+        List<String> uncommented = new ArrayList<>();
+        String previous = "";
+        int listIndent = -1;
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            int indent = line.length() - line.stripLeading().length();
+            if (line.stripLeading().startsWith("- ")) {
+                listIndent = indent;
+            } else if (line.matches("^\\s*[A-Za-z0-9_.-]+:.*")) {
+                // Keys inside a list item are part of that (commented) value.
+                if (listIndent >= 0 && indent > listIndent) {
+                    previous = line;
+                    continue;
+                }
+                listIndent = -1;
+                if (!previous.stripLeading().startsWith("#")) {
+                    uncommented.add(line);
+                }
+            }
+            previous = line;
+        }
+        assertThat(uncommented).isEmpty();
+    }
+
+    @Test
     void defaultRenderingPassesEveryCheck() {
         List<JsonNode> docs = Manifests.parse(render(Map.of()));
         assertThat(violations(docs)).isEmpty();
@@ -144,6 +174,17 @@ class HelmChartTest {
                         "Deployment",
                         "NetworkPolicy",
                         "NetworkPolicy");
+        NetworkPolicy flinkPolicy = networkPolicy(docs, "sales-aggregator-flink");
+        assertThat(flinkPolicy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+        assertThat(flinkPolicy.getSpec().getIngress())
+                .flatExtracting(rule -> rule.getPorts())
+                .extracting(port -> port.getPort().getIntVal())
+                .contains(8081, 6123, 6124, 6122, 6121, 9249);
+        NetworkPolicy seederPolicy = networkPolicy(docs, "sales-aggregator-seeder");
+        assertThat(seederPolicy.getSpec().getIngress())
+                .flatExtracting(rule -> rule.getPorts())
+                .extracting(port -> port.getPort().getIntVal())
+                .containsExactly(8080);
         // Default: the operator's own `flink` service account, no RBAC of ours.
         assertThat(Manifests.find(docs, "FlinkDeployment").at("/spec/serviceAccount").asText())
                 .isEqualTo("flink");
