@@ -31,6 +31,7 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -385,6 +387,44 @@ class HelmChartTest {
                     .contains("ssl.truststore.password=${env:KAFKA_TRUSTSTORE_PASSWORD}")
                     .contains(
                             "config.providers.env.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider");
+        }
+    }
+
+    @Test
+    void clientPropertiesResolveInEveryPod() throws IOException {
+        List<JsonNode> docs = Manifests.parse(render(Map.of()));
+        ConfigMap configMap = Manifests.as(Manifests.find(docs, "ConfigMap"), ConfigMap.class);
+        Properties properties = new Properties();
+        properties.load(new StringReader(configMap.getData().get("client.properties")));
+        Pattern allowed =
+                Pattern.compile(
+                        properties.getProperty("config.providers.env.param.allowlist.pattern"));
+        Set<String> referenced = new TreeSet<>();
+        Pattern.compile("\\$\\{env:([A-Z_]+)}")
+                .matcher(configMap.getData().get("client.properties"))
+                .results()
+                .forEach(m -> referenced.add(m.group(1)));
+        assertThat(referenced)
+                .containsExactlyInAnyOrder("KAFKA_SASL_JAAS_CONFIG", "KAFKA_TRUSTSTORE_PASSWORD");
+        assertThat(referenced).allMatch(name -> allowed.matcher(name).matches());
+        String truststore = properties.getProperty("ssl.truststore.location");
+
+        Pod flinkPod =
+                Manifests.as(
+                        Manifests.find(docs, "FlinkDeployment").at("/spec/podTemplate"), Pod.class);
+        Deployment seeder = Manifests.as(Manifests.find(docs, "Deployment"), Deployment.class);
+        for (PodSpec spec : List.of(flinkPod.getSpec(), seeder.getSpec().getTemplate().getSpec())) {
+            Container container = spec.getContainers().get(0);
+            assertThat(secretRefs(container)).containsKeys(referenced.toArray(String[]::new));
+            Volume ca =
+                    spec.getVolumes().stream()
+                            .filter(v -> v.getSecret() != null)
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(ca.getSecret().getSecretName()).isEqualTo("sales-kafka-cluster-ca-cert");
+            String path = ca.getSecret().getItems().get(0).getPath();
+            assertThat(mountPath(container, spec, ca.getName(), "CA") + "/" + path)
+                    .isEqualTo(truststore);
         }
     }
 
