@@ -43,10 +43,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -426,6 +428,36 @@ class HelmChartTest {
             assertThat(mountPath(container, spec, ca.getName(), "CA") + "/" + path)
                     .isEqualTo(truststore);
         }
+    }
+
+    @Test
+    void kafkaClientResolvesTheSecretsFromTheEnvironment(@TempDir Path dir) throws Exception {
+        List<JsonNode> docs = Manifests.parse(render(Map.of()));
+        ConfigMap configMap = Manifests.as(Manifests.find(docs, "ConfigMap"), ConfigMap.class);
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, configMap.getData().get("client.properties"));
+        Container seeder = seederContainer(docs);
+        String jvmOptions = env(seeder).get("JAVA_TOOL_OPTIONS");
+
+        // A child JVM, because the provider reads the real process environment.
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path")));
+        command.addAll(List.of(jvmOptions.split(" ")));
+        command.addAll(List.of(ClientConfigProbe.class.getName(), file.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("KAFKA_SASL_JAAS_CONFIG", "jaas-from-secret");
+        builder.environment().put("KAFKA_TRUSTSTORE_PASSWORD", "password-from-secret");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output)
+                .contains("sasl.jaas.config=jaas-from-secret")
+                .contains("ssl.truststore.password=password-from-secret");
     }
 
     @Test
