@@ -587,6 +587,13 @@ class HelmChartTest {
                     || resource.path("memory").asText().isEmpty()) {
                 problems.add(role + ": resource cpu and memory must be set");
             }
+            // The operator sets requests from resource and limits = requests x limit-factor.
+            for (String kind : List.of("cpu", "memory")) {
+                String key = "kubernetes." + role.toLowerCase() + "." + kind + ".limit-factor";
+                if (!spec.path("flinkConfiguration").path(key).asText().equals("1.0")) {
+                    problems.add(key + " not 1.0: limits differ from requests");
+                }
+            }
         }
         if (spec.has("podTemplate")) {
             Pod pod = Manifests.as(spec.get("podTemplate"), Pod.class);
