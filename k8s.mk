@@ -39,8 +39,10 @@ kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Fl
 		{ echo "kind-up needs kind, kubectl and helm on PATH"; exit 1; }
 	@# Shared Flink state: every node mounts this directory; Flink runs as UID 9999.
 	mkdir -p $(KIND_STATE_DIR) && chmod 0777 $(KIND_STATE_DIR)
-	@kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || \
-		kind create cluster --name $(KIND_CLUSTER) --config $(KIND_CONFIG) --wait $(WAIT)
+	@# Docker bind mounts need absolute paths: the config's ./ paths become the project's.
+	kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || \
+		sed 's#hostPath: \./#hostPath: $(CURDIR)/#' $(KIND_CONFIG) | \
+		kind create cluster --name $(KIND_CLUSTER) --config - --wait $(WAIT)
 	@# The namespace first: Strimzi and the Flink operator create their RBAC in it.
 	$(KUBECTL) apply -f k8s/namespace.yaml
 	$(KUBECTL) apply -f $(CERT_MANAGER_URL)
