@@ -319,6 +319,19 @@ class K8sManifestsTest {
                 .anySatisfy(p -> assertThat(p).contains("/tmp/flink-state"));
     }
 
+    @Test
+    void kindNodesMountingDifferentHostDirectoriesAreRejected() {
+        JsonNode kindConfig =
+                yaml(
+                        text(KIND_CONFIG)
+                                .replaceFirst(
+                                        "hostPath: ./target/kind-state",
+                                        "hostPath: ./target/other-state"));
+
+        assertThat(storageProblems(documents, kindConfig))
+                .anySatisfy(p -> assertThat(p).contains("different host directories"));
+    }
+
     // ---- the checks
 
     static List<String> kustomizationProblems(JsonNode kustomization, List<Path> files) {
@@ -441,13 +454,17 @@ class K8sManifestsTest {
         if (!FLINK_STATE_MOUNT.equals(path)) {
             problems.add("PersistentVolume hostPath " + path + " is not " + FLINK_STATE_MOUNT);
         }
+        Set<String> hostDirs = new TreeSet<>();
         kindConfig
                 .path("nodes")
                 .forEach(
                         node -> {
                             boolean mounted = false;
                             for (JsonNode m : node.path("extraMounts")) {
-                                mounted |= m.path("containerPath").asText().equals(path);
+                                if (m.path("containerPath").asText().equals(path)) {
+                                    mounted = true;
+                                    hostDirs.add(m.path("hostPath").asText());
+                                }
                             }
                             if (!mounted) {
                                 problems.add(
@@ -457,6 +474,9 @@ class K8sManifestsTest {
                                                 + path);
                             }
                         });
+        if (hostDirs.size() > 1) {
+            problems.add("kind nodes mount different host directories " + hostDirs);
+        }
         if (!"flink-state".equals(pvc.getMetadata().getName())
                 || !List.of("ReadWriteMany").equals(pvc.getSpec().getAccessModes())
                 || !List.of("ReadWriteMany").equals(pv.getSpec().getAccessModes())) {
