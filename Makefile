@@ -80,3 +80,5 @@ seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstr
 .PHONY: clean
 clean: jdk ## remove build output and local data
 	$(MVN) -q clean
+
+include k8s.mk

@@ -1,0 +1,132 @@
+# Kubernetes targets of sales-aggregator (included by the Makefile): a local kind cluster with
+# cert-manager, Strimzi and the Flink Kubernetes Operator, the images built by Jib without a
+# Docker daemon, and the k8s/ manifests plus the Helm chart on top. Needs kind, kubectl and helm
+# on PATH (and Docker or Podman for kind itself). `make help` lists everything.
+
+# ---- variables (override on the command line: make kind-up KIND_CLUSTER=demo)
+KIND_CLUSTER ?= sales-aggregator## name of the kind cluster
+NAMESPACE ?= sales## namespace of Kafka, the job and the seeder (as in k8s/kustomization.yaml)
+CERT_MANAGER_VERSION ?= v1.18.2## cert-manager release (the Flink operator's webhook needs it)
+STRIMZI_VERSION ?= 1.2.0## Strimzi operator release (chart oci://quay.io/strimzi-helm)
+FLINK_OPERATOR_VERSION ?= 1.15.0## Flink Kubernetes Operator release (Helm repository)
+RELEASE ?= sales-aggregator## Helm release name of the job and the seeder
+CHART ?= helm/sales-aggregator## path of the Helm chart
+FLINK_DEPLOYMENT ?= sales-aggregator## name of the FlinkDeployment the chart creates
+TOPIC ?=## topic to print with make read, e.g. revenue-per-product
+WAIT ?= 600s## how long kubectl and helm wait for a resource to become ready
+
+# The kind node image is pinned (tag and digest) in kind-config.yaml; the Kafka version in
+# k8s/kafka-cluster.yaml; the image tag is the project version.
+KIND_CONFIG := kind-config.yaml
+KIND_STATE_DIR := target/kind-state
+KAFKA_VERSION = $(shell sed -n 's/^    version: *//p' k8s/kafka-cluster.yaml)
+JOB_IMAGE_TAR = target/jib/sales-aggregator-job.tar
+SEEDER_IMAGE_TAR = target/jib/sales-aggregator-seeder.tar
+KUBECTL = kubectl --context kind-$(KIND_CLUSTER)
+HELM = helm --kube-context kind-$(KIND_CLUSTER)
+CERT_MANAGER_URL = https://github.com/cert-manager/cert-manager/releases/download/$(CERT_MANAGER_VERSION)/cert-manager.yaml
+STRIMZI_CHART = oci://quay.io/strimzi-helm/strimzi-kafka-operator
+FLINK_OPERATOR_REPO = https://downloads.apache.org/flink/flink-kubernetes-operator-$(FLINK_OPERATOR_VERSION)/
+KAFKA_BOOTSTRAP = sales-kafka-kafka-bootstrap.$(NAMESPACE).svc:9093
+
+.PHONY: images
+images: jdk ## build the job and seeder images as tarballs with Jib (target/jib/*.tar)
+	$(MVN) -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image
+
+.PHONY: kind-up
+kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Flink operator (idempotent)
+	@command -v kind >/dev/null && command -v kubectl >/dev/null && command -v helm >/dev/null || \
+		{ echo "kind-up needs kind, kubectl and helm on PATH"; exit 1; }
+	@# Shared Flink state: every node mounts this directory; Flink runs as UID 9999.
+	mkdir -p $(KIND_STATE_DIR) && chmod 0777 $(KIND_STATE_DIR)
+	@# Docker bind mounts need absolute paths: the config's ./ paths become the project's.
+	kind get clusters 2>/dev/null | grep -qx '$(KIND_CLUSTER)' || \
+		sed 's#hostPath: \./#hostPath: $(CURDIR)/#' $(KIND_CONFIG) | \
+		kind create cluster --name $(KIND_CLUSTER) --config - --wait $(WAIT)
+	@# The namespace first: Strimzi and the Flink operator create their RBAC in it.
+	$(KUBECTL) apply -f k8s/namespace.yaml
+	$(KUBECTL) apply -f $(CERT_MANAGER_URL)
+	$(KUBECTL) wait deployment --all -n cert-manager --for=condition=Available --timeout=$(WAIT)
+	$(HELM) upgrade --install strimzi-cluster-operator $(STRIMZI_CHART) \
+		--version $(STRIMZI_VERSION) --namespace strimzi --create-namespace \
+		--set 'watchNamespaces={$(NAMESPACE)}' \
+		--set 'extraEnvs[0].name=STRIMZI_POD_SECURITY_PROVIDER_CLASS' \
+		--set 'extraEnvs[0].value=restricted' \
+		--wait --timeout $(WAIT)
+	$(HELM) repo add flink-operator-repo $(FLINK_OPERATOR_REPO) --force-update
+	$(HELM) upgrade --install flink-kubernetes-operator flink-operator-repo/flink-kubernetes-operator \
+		--version $(FLINK_OPERATOR_VERSION) --namespace flink-operator --create-namespace \
+		--set 'watchNamespaces={$(NAMESPACE)}' \
+		--wait --timeout $(WAIT)
+	@echo
+	@echo "kind cluster $(KIND_CLUSTER) is ready. Next: make images kind-load deploy"
+
+.PHONY: kind-down
+kind-down: ## delete the kind cluster (Flink state in target/kind-state stays; make clean deletes it)
+	kind delete cluster --name $(KIND_CLUSTER)
+
+.PHONY: kind-load
+kind-load: ## load the image tarballs of make images into the kind nodes
+	@test -f $(JOB_IMAGE_TAR) && test -f $(SEEDER_IMAGE_TAR) || { echo "run make images first"; exit 1; }
+	kind load image-archive $(JOB_IMAGE_TAR) --name $(KIND_CLUSTER)
+	kind load image-archive $(SEEDER_IMAGE_TAR) --name $(KIND_CLUSTER)
+
+.PHONY: deploy
+deploy: ## apply k8s/ (Kafka, topics, users, Flink state), wait for Kafka, then install the chart
+	$(KUBECTL) apply -k k8s/
+	$(KUBECTL) wait kafka/sales-kafka -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
+	$(KUBECTL) wait kafkauser --all -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
+	$(KUBECTL) wait kafkatopic --all -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
+	$(HELM) upgrade --install $(RELEASE) $(CHART) --namespace $(NAMESPACE) --wait --timeout $(WAIT)
+	@echo
+	@echo "Deployed. Next: make status, make ui, make read TOPIC=revenue-per-product"
+
+.PHONY: status
+status: ## show Kafka, topics, users, the FlinkDeployment and the pods
+	$(KUBECTL) get kafka,kafkanodepool,kafkatopic,kafkauser,flinkdeployment,pvc,pods -n $(NAMESPACE)
+
+.PHONY: ui
+ui: ## forward the Flink web UI to localhost (port FLINK_UI_PORT) until Ctrl-C
+	$(KUBECTL) port-forward -n $(NAMESPACE) svc/$(FLINK_DEPLOYMENT)-rest $(FLINK_UI_PORT):8081
+
+.PHONY: savepoint
+savepoint: ## trigger a savepoint of the running job (written under the Flink state volume)
+	$(KUBECTL) patch flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) --type=merge \
+		-p "{\"spec\":{\"job\":{\"savepointTriggerNonce\":$$(date +%s)}}}"
+	@echo "Follow it with: $(KUBECTL) get flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) -o jsonpath='{.status.jobStatus.savepointInfo}'"
+
+.PHONY: logs
+logs: ## follow the JobManager log
+	$(KUBECTL) logs -n $(NAMESPACE) -f --tail=200 -l app=$(FLINK_DEPLOYMENT),component=jobmanager
+
+# A one-off console consumer as KafkaUser sales-reader: SCRAM password from its Secret, the
+# cluster CA from Strimzi's Secret, security contexts that pass the restricted standard.
+READ_MAX ?=## make read: stop after this many records (empty = follow until Ctrl-C)
+define READER_POD
+{"apiVersion":"v1","spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+"containers":[{"name":"read","image":"quay.io/strimzi/kafka:$(STRIMZI_VERSION)-kafka-$(KAFKA_VERSION)",
+"stdin":true,"tty":false,
+"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}},
+"env":[{"name":"JAAS","valueFrom":{"secretKeyRef":{"name":"sales-reader","key":"sasl.jaas.config"}}}],
+"volumeMounts":[{"name":"ca","mountPath":"/ca","readOnly":true}],
+"command":["sh","-c","printf 'security.protocol=SASL_SSL\\nsasl.mechanism=SCRAM-SHA-512\\nssl.truststore.type=PEM\\nssl.truststore.location=/ca/ca.crt\\nsasl.jaas.config=%s\\n' \"$$JAAS\" > /tmp/client.properties && exec bin/kafka-console-consumer.sh --bootstrap-server $(KAFKA_BOOTSTRAP) --consumer.config /tmp/client.properties --group sales-reader-cli --topic $(TOPIC) --from-beginning --property print.key=true $(if $(READ_MAX),--max-messages $(READ_MAX) --timeout-ms 180000,)"]}],
+"volumes":[{"name":"ca","secret":{"secretName":"sales-kafka-cluster-ca-cert","items":[{"key":"ca.crt","path":"ca.crt"}]}}]}}
+endef
+export READER_POD
+
+.PHONY: read
+read: ## print a topic as KafkaUser sales-reader: make read TOPIC=revenue-per-product
+	@test -n "$(TOPIC)" || { echo "usage: make read TOPIC=<topic>"; exit 1; }
+	$(KUBECTL) run sales-read-$$(date +%s) -n $(NAMESPACE) --rm -i --restart=Never \
+		--image=quay.io/strimzi/kafka:$(STRIMZI_VERSION)-kafka-$(KAFKA_VERSION) \
+		--overrides="$$READER_POD"
+
+# Not run in CI (CI has no Docker and no cluster): the whole path on a developer's machine.
+# (make help lists targets named [a-z-] only, so it leaves this one out.)
+.PHONY: e2e
+e2e: ## end to end on kind (outside CI): cluster, images, deploy, wait for output records
+	$(MAKE) kind-up images kind-load deploy
+	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
+		--for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=$(WAIT)
+	$(MAKE) read TOPIC=revenue-per-product READ_MAX=1
+	@echo "e2e: the job runs on kind and wrote revenue-per-product"

@@ -1,0 +1,162 @@
+package com.salesaggregator.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.w3c.dom.NodeList;
+
+/**
+ * Checks the Jib configuration in {@code pom.xml}: the shaded job jar lands where the
+ * FlinkDeployment's {@code jarURI} points, the Flink entrypoint is kept, base images are pinned and
+ * tags are the project version. (Building the images needs the base images from a registry; this
+ * checks what decides the layout.)
+ */
+class K8sImagesTest {
+
+    /** Where the FlinkDeployment finds the job jar inside the job image. */
+    static final String JAR_URI = "local:///opt/flink/usrlib/sales-aggregator.jar";
+
+    private static Element project;
+
+    @BeforeAll
+    static void readPom() throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        Document pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile());
+        project = pom.getDocumentElement();
+    }
+
+    @Test
+    void jobJarLandsWhereJarUriPoints() {
+        String shaded = text(shadePlugin(), "outputFile");
+        assertThat(shaded).isEqualTo("${project.build.directory}/job/sales-aggregator.jar");
+        Element path = child(jobImage(), "extraDirectories", "paths", "path");
+
+        String jarInImage =
+                text(path, "into") + "/" + shaded.substring(shaded.lastIndexOf('/') + 1);
+
+        assertThat(text(path, "from") + "/" + text(path, "includes")).isEqualTo(shaded);
+        assertThat("local://" + jarInImage).isEqualTo(JAR_URI);
+    }
+
+    @Test
+    void jobImageKeepsFlinksEntrypointAndOnlyAddsTheJar() {
+        Element container = child(jobImage(), "container");
+        assertThat(text(container, "entrypoint")).isEqualTo("INHERIT");
+        assertThat(text(container, "user")).isEqualTo("9999:9999");
+        // Jib's own layers (classes, dependencies) go to appRoot; the filter drops all of them.
+        assertThat(text(jobImage(), "glob")).isEqualTo(text(container, "appRoot") + "/**");
+    }
+
+    @Test
+    void seederImageRunsTheSeederAsNonRoot() {
+        Element container = child(seederImage(), "container");
+        assertThat(text(container, "mainClass")).isEqualTo("com.salesaggregator.seeder.Seeder");
+        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+    }
+
+    @Test
+    void imagesArePinnedAndTaggedWithTheProjectVersion() {
+        assertThat(property("image.tag")).isEqualTo("${project.version}");
+        assertThat(property("image.job.base")).isEqualTo("flink:${flink.version}-java21");
+        assertThat(property("flink.version")).matches("2\\.2\\.[0-9]+");
+        assertThat(property("image.seeder.base")).matches("eclipse-temurin:21[-.a-z0-9_]*");
+        for (Element execution : List.of(jobImage(), seederImage())) {
+            assertThat(own(direct(execution, "to"), "image")).endsWith(":${image.tag}");
+            assertThat(own(direct(execution, "from"), "image")).doesNotContain("latest");
+            assertThat(text(execution, "tar")).startsWith("${project.build.directory}/jib/");
+        }
+    }
+
+    @Test
+    void jibIsNotBoundToTheBuild() {
+        Element build = direct(project, "build");
+        for (Element plugin : all(direct(build, "plugins"), "plugin")) {
+            assertThat(own(plugin, "artifactId")).isNotEqualTo("jib-maven-plugin");
+        }
+    }
+
+    // ---- pom navigation
+
+    private static Element jibPlugin() {
+        Element managed = child(direct(project, "build"), "pluginManagement", "plugins");
+        return all(managed, "plugin").stream()
+                .filter(p -> own(p, "artifactId").equals("jib-maven-plugin"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Element shadePlugin() {
+        return all(direct(direct(project, "build"), "plugins"), "plugin").stream()
+                .filter(p -> own(p, "artifactId").equals("maven-shade-plugin"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /** The configuration of the execution that builds the job image. */
+    private static Element jobImage() {
+        return direct(execution("job-image"), "configuration");
+    }
+
+    /** The configuration of the execution that builds the seeder image. */
+    private static Element seederImage() {
+        return direct(execution("seeder-image"), "configuration");
+    }
+
+    private static Element execution(String id) {
+        return all(direct(jibPlugin(), "executions"), "execution").stream()
+                .filter(e -> own(e, "id").equals(id))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static String property(String name) {
+        return text(direct(project, "properties"), name);
+    }
+
+    private static Element child(Element parent, String... path) {
+        Element e = parent;
+        for (String name : path) {
+            e = direct(e, name);
+        }
+        return e;
+    }
+
+    private static Element direct(Element parent, String name) {
+        List<Element> found = all(parent, name);
+        assertThat(found).as(name + " under " + parent.getTagName()).hasSize(1);
+        return found.getFirst();
+    }
+
+    private static List<Element> all(Element parent, String name) {
+        List<Element> found = new ArrayList<>();
+        NodeList children = parent.getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            Node n = children.item(i);
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                found.add(e);
+            }
+        }
+        return found;
+    }
+
+    /** The text of the one direct child with this name. */
+    private static String own(Element parent, String name) {
+        return direct(parent, name).getTextContent().trim();
+    }
+
+    /** The text of the one descendant element with this name. */
+    private static String text(Element parent, String name) {
+        NodeList found = parent.getElementsByTagName(name);
+        assertThat(found.getLength()).as(name + " under " + parent.getTagName()).isEqualTo(1);
+        return found.item(0).getTextContent().trim();
+    }
+}
