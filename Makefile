@@ -35,7 +35,7 @@ help: ## show this help
 	@echo "sales-aggregator: streaming sales analytics on Flink and Kafka"
 	@echo
 	@echo "Targets:"
-	@grep -hE '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | \
+	@grep -hE '^[a-z][a-z0-9-]*:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables:"

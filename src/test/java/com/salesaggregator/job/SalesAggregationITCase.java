@@ -298,7 +298,10 @@ class SalesAggregationITCase {
                                 "--group-id", groupId(topics),
                                 "--transactional-id-prefix", "itcase-" + topics.prefix() + "tx",
                                 "--starting-offsets", "earliest",
-                                "--idleness", "2s",
+                                // Long enough that a busy machine never marks a partition with
+                                // backlog idle
+                                // (its lines would then turn late), short enough for a quick test.
+                                "--idleness", "5s",
                                 "--checkpoint-interval", "1s",
                                 "--min-pause-between-checkpoints", "100ms",
                                 "--checkpoint-timeout", "30s",
