@@ -95,6 +95,21 @@ savepoint: ## trigger a savepoint of the running job (written under the Flink st
 		-p "{\"spec\":{\"job\":{\"savepointTriggerNonce\":$$(date +%s)}}}"
 	@echo "Follow it with: $(KUBECTL) get flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) -o jsonpath='{.status.jobStatus.savepointInfo}'"
 
+PARALLELISM ?=## make scale: the new parallelism of the job
+TAG ?=## make upgrade: the image tag to upgrade to (build it with make images first)
+
+.PHONY: scale
+scale: ## rescale the job: the operator takes a savepoint and restores it at PARALLELISM
+	@test -n "$(PARALLELISM)" || { echo "usage: make scale PARALLELISM=<n>"; exit 1; }
+	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
+		--set job.parallelism=$(PARALLELISM) --wait --timeout $(WAIT)
+
+.PHONY: upgrade
+upgrade: ## upgrade the job and seeder images to TAG (upgradeMode savepoint: stop with savepoint, restore)
+	@test -n "$(TAG)" || { echo "usage: make upgrade TAG=<tag>"; exit 1; }
+	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
+		--set job.image.tag=$(TAG) --set seeder.image.tag=$(TAG) --wait --timeout $(WAIT)
+
 .PHONY: logs
 logs: ## follow the JobManager log
 	$(KUBECTL) logs -n $(NAMESPACE) -f --tail=200 -l app=$(FLINK_DEPLOYMENT),component=jobmanager
@@ -118,11 +133,11 @@ export READER_POD
 read: ## print a topic as KafkaUser sales-reader: make read TOPIC=revenue-per-product
 	@test -n "$(TOPIC)" || { echo "usage: make read TOPIC=<topic>"; exit 1; }
 	$(KUBECTL) run sales-read-$$(date +%s) -n $(NAMESPACE) --rm -i --restart=Never \
+		--labels=app.kubernetes.io/name=sales-reader \
 		--image=quay.io/strimzi/kafka:$(STRIMZI_VERSION)-kafka-$(KAFKA_VERSION) \
 		--overrides="$$READER_POD"
 
 # Not run in CI (CI has no Docker and no cluster): the whole path on a developer's machine.
-# (make help lists targets named [a-z-] only, so it leaves this one out.)
 .PHONY: e2e
 e2e: ## end to end on kind (outside CI): cluster, images, deploy, wait for output records
 	$(MAKE) kind-up images kind-load deploy

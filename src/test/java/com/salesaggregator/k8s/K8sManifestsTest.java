@@ -54,6 +54,10 @@ class K8sManifestsTest {
     private static final Path KIND_CONFIG = Path.of("kind-config.yaml");
     private static final String NAMESPACE = "sales";
     private static final String CLUSTER = "sales-kafka";
+
+    /** The app.kubernetes.io/name label of the chart's pods: the chart's name. */
+    private static final String CHART_POD_NAME = chartName();
+
     private static final String FLINK_STATE_MOUNT = "/var/lib/flink-state";
     private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -273,6 +277,20 @@ class K8sManifestsTest {
     }
 
     @Test
+    void kafkaListenerOpenToEveryPodIsRejected() {
+        List<Document> edited =
+                edit(
+                        "kafka-cluster.yaml",
+                        s ->
+                                s.replace(
+                                        "app.kubernetes.io/name: sales-reader",
+                                        "app.kubernetes.io/name: anyone"));
+
+        assertThat(kafkaProblems(edited, JobConfig.defaults()))
+                .anySatisfy(p -> assertThat(p).contains("must admit only"));
+    }
+
+    @Test
     void missingOutputAclIsRejected() {
         List<Document> edited =
                 edit(
@@ -399,6 +417,33 @@ class K8sManifestsTest {
             if (!listener.isTls()
                     || !(listener.getAuth() instanceof KafkaListenerAuthenticationScramSha512)) {
                 problems.add("listener " + listener.getName() + " must be TLS with SCRAM-SHA-512");
+            }
+        }
+        for (GenericKafkaListener listener : listeners) {
+            // Only the chart's pods (job and seeder, labelled with the chart name) and the
+            // reader pod of `make read` may connect; without peers Strimzi lets everyone in.
+            List<String> peers =
+                    listener.getNetworkPolicyPeers() == null
+                            ? List.of()
+                            : listener.getNetworkPolicyPeers().stream()
+                                    .map(
+                                            peer ->
+                                                    peer.getPodSelector() == null
+                                                            ? "*"
+                                                            : String.valueOf(
+                                                                    peer.getPodSelector()
+                                                                            .getMatchLabels()
+                                                                            .get(
+                                                                                    "app.kubernetes.io/name")))
+                                    .toList();
+            if (!List.of(CHART_POD_NAME, "sales-reader").equals(peers)) {
+                problems.add(
+                        "listener "
+                                + listener.getName()
+                                + " must admit only pods named "
+                                + CHART_POD_NAME
+                                + " and sales-reader, admits "
+                                + peers);
             }
         }
         if (listeners.stream().noneMatch(l -> l.getName().equals("tls") && l.getPort() == 9093)) {
@@ -736,6 +781,21 @@ class K8sManifestsTest {
             edited.addAll(K8sStrictModel.parse(text, "k8s/" + f));
         }
         return edited;
+    }
+
+    private static String chartName() {
+        try {
+            for (String line :
+                    java.nio.file.Files.readAllLines(
+                            Path.of("helm", "sales-aggregator", "Chart.yaml"))) {
+                if (line.startsWith("name:")) {
+                    return line.substring("name:".length()).trim();
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new IllegalStateException("helm/sales-aggregator/Chart.yaml has no name");
     }
 
     private static <T> List<T> all(List<Document> docs, Class<T> type) {
