@@ -138,10 +138,30 @@ read: ## print a topic as KafkaUser sales-reader: make read TOPIC=revenue-per-pr
 		--overrides="$$READER_POD"
 
 # Not run in CI (CI has no Docker and no cluster): the whole path on a developer's machine.
-.PHONY: e2e
-e2e: ## end to end on kind (outside CI): cluster, images, deploy, wait for output records
-	$(MAKE) kind-up images kind-load deploy
+# Waits until the FlinkDeployment's job is RUNNING again (after a deploy, a savepoint upgrade or a
+# rescale), then until one more committed record of a windowed output can be read.
+define e2e_running
+	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
+		--for=jsonpath='{.status.lifecycleState}'=STABLE --timeout=$(WAIT)
 	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
 		--for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=$(WAIT)
+	$(MAKE) read TOPIC=region-trend-1m READ_MAX=1
+endef
+
+.PHONY: e2e
+e2e: ## end to end on kind (outside CI): deploy, outputs, savepoint, rescale 2->4, savepoint upgrade
+	$(MAKE) kind-up images kind-load deploy
+	$(e2e_running)
 	$(MAKE) read TOPIC=revenue-per-product READ_MAX=1
-	@echo "e2e: the job runs on kind and wrote revenue-per-product"
+	$(MAKE) savepoint
+	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
+		--for=jsonpath='{.status.jobStatus.savepointInfo.lastSavepoint.location}' --timeout=$(WAIT)
+	$(MAKE) scale PARALLELISM=4
+	$(e2e_running)
+	@# A spec change (here a job option) is a savepoint upgrade for the operator: stop with a
+	@# savepoint, restore the changed job from it. A new image tag (make upgrade) takes the same path.
+	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
+		--set job.checkpointInterval=15s --wait --timeout $(WAIT)
+	$(e2e_running)
+	@echo "e2e: deployed, savepoint taken, rescaled to 4, upgraded through a savepoint;"
+	@echo "     outputs kept flowing after each step."
