@@ -17,14 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -34,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -72,7 +66,7 @@ class EmbeddedKafkaBrokerITCase {
                 assertThat(created)
                         .containsExactlyInAnyOrderElementsOf(
                                 declared.stream().map(TopicDefinition::forSingleBroker).toList());
-                assertTopicsAsDeclared(admin, declared);
+                DeclaredTopics.assertOnBroker(admin, declared);
                 assertThat(creator.createMissing(declared))
                         .as("a second run finds every topic")
                         .isEmpty();
@@ -97,7 +91,7 @@ class EmbeddedKafkaBrokerITCase {
                 assertThat(new TopicCreator(admin, true).createMissing(declared))
                         .as("topics survive the restart")
                         .isEmpty();
-                assertTopicsAsDeclared(admin, declared);
+                DeclaredTopics.assertOnBroker(admin, declared);
 
                 TopicPartition partition =
                         new TopicPartition(Topics.SALES_ONLINE, written.partition());
@@ -137,47 +131,6 @@ class EmbeddedKafkaBrokerITCase {
                     .hasMessageContaining("KAFKA_PORT=");
         }
         assertThat(dataDir).as("nothing was formatted").isEmptyDirectory();
-    }
-
-    private static void assertTopicsAsDeclared(Admin admin, List<TopicDefinition> declared)
-            throws InterruptedException, ExecutionException, java.util.concurrent.TimeoutException {
-        List<String> names = declared.stream().map(TopicDefinition::name).toList();
-        assertThat(admin.listTopics().names().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS))
-                .as("no topics beyond the declared ones (internal topics are hidden)")
-                .containsExactlyInAnyOrderElementsOf(names);
-
-        Map<String, TopicDescription> descriptions =
-                admin.describeTopics(names)
-                        .allTopicNames()
-                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        List<ConfigResource> resources =
-                names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs =
-                admin.describeConfigs(resources).all().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-
-        for (TopicDefinition definition : declared) {
-            TopicDefinition expected = definition.forSingleBroker();
-            TopicDescription description = descriptions.get(expected.name());
-            assertThat(description.partitions())
-                    .as(expected.name() + " partitions")
-                    .hasSize(expected.partitions())
-                    .allSatisfy(p -> assertThat(p.replicas()).hasSize(expected.replicas()));
-
-            Map<String, String> topicLevel =
-                    configs
-                            .get(new ConfigResource(ConfigResource.Type.TOPIC, expected.name()))
-                            .entries()
-                            .stream()
-                            .filter(
-                                    e ->
-                                            e.source()
-                                                    == ConfigEntry.ConfigSource
-                                                            .DYNAMIC_TOPIC_CONFIG)
-                            .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
-            assertThat(topicLevel)
-                    .as(expected.name() + " topic-level configs")
-                    .containsExactlyInAnyOrderEntriesOf(expected.config());
-        }
     }
 
     private static RecordMetadata produceInTransaction(

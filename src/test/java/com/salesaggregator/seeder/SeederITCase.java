@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.local.DeclaredTopics;
 import com.salesaggregator.local.EmbeddedKafkaBroker;
 import com.salesaggregator.local.TopicCreator;
 import com.salesaggregator.model.FxRate;
@@ -38,16 +39,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -81,7 +78,7 @@ class SeederITCase {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dataDir);
                 Admin admin = admin(broker)) {
             assertThat(createTopics(admin, declared)).hasSameSizeAs(declared);
-            assertTopicsAsDeclared(admin, declared);
+            DeclaredTopics.assertOnBroker(admin, declared);
 
             SeederMetrics metrics = new SeederMetrics();
             List<String> progressLines = new CopyOnWriteArrayList<>();
@@ -509,44 +506,6 @@ class SeederITCase {
 
     private static List<TopicDefinition> createTopics(Admin admin, List<TopicDefinition> declared) {
         return new TopicCreator(admin, true).createMissing(declared);
-    }
-
-    private static void assertTopicsAsDeclared(Admin admin, List<TopicDefinition> declared)
-            throws Exception {
-        List<String> names = declared.stream().map(TopicDefinition::name).toList();
-        Map<String, TopicDescription> descriptions =
-                admin.describeTopics(names)
-                        .allTopicNames()
-                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        Map<ConfigResource, Config> configs =
-                admin.describeConfigs(
-                                names.stream()
-                                        .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n))
-                                        .toList())
-                        .all()
-                        .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        for (TopicDefinition definition : declared) {
-            // One broker: one replica and min.insync.replicas 1, the rest as in the file.
-            TopicDefinition expected = definition.forSingleBroker();
-            assertThat(descriptions.get(expected.name()).partitions())
-                    .as("%s partitions", expected.name())
-                    .hasSize(expected.partitions())
-                    .allSatisfy(p -> assertThat(p.replicas()).hasSize(expected.replicas()));
-            Map<String, String> topicLevel =
-                    configs
-                            .get(new ConfigResource(ConfigResource.Type.TOPIC, expected.name()))
-                            .entries()
-                            .stream()
-                            .filter(
-                                    e ->
-                                            e.source()
-                                                    == ConfigEntry.ConfigSource
-                                                            .DYNAMIC_TOPIC_CONFIG)
-                            .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
-            assertThat(topicLevel)
-                    .as("%s topic-level configs", expected.name())
-                    .containsExactlyInAnyOrderEntriesOf(expected.config());
-        }
     }
 
     private static Producer<byte[], byte[]> producer(EmbeddedKafkaBroker broker)
