@@ -31,7 +31,7 @@ KAFKA_BOOTSTRAP = sales-kafka-kafka-bootstrap.$(NAMESPACE).svc:9093
 
 .PHONY: images
 images: jdk ## build the job and seeder images as tarballs with Jib (target/jib/*.tar)
-	$(MVN) -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image
+	$(MVN) -Dimages -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image
 
 .PHONY: kind-up
 kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Flink operator (idempotent)

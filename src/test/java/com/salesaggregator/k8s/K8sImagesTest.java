@@ -2,6 +2,7 @@ package com.salesaggregator.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,9 +67,16 @@ class K8sImagesTest {
     @Test
     void imagesArePinnedAndTaggedWithTheProjectVersion() {
         assertThat(property("image.tag")).isEqualTo("${project.version}");
-        assertThat(property("image.job.base")).isEqualTo("flink:${flink.version}-java21");
+        assertThat(property("image.job.base"))
+                .isEqualTo("flink:${flink.version}-java21${image.job.base.digest}");
         assertThat(property("flink.version")).matches("2\\.2\\.[0-9]+");
-        assertThat(property("image.seeder.base")).matches("eclipse-temurin:21[-.a-z0-9_]*");
+        assertThat(property("image.seeder.base"))
+                .isEqualTo("eclipse-temurin:${image.seeder.base.tag}${image.seeder.base.digest}");
+        assertThat(property("image.seeder.base.tag")).matches("21[-.a-z0-9_]*jre");
+        // Empty until scripts/pin-base-images has read the digests from the registry.
+        for (String digest : List.of("image.job.base.digest", "image.seeder.base.digest")) {
+            assertThat(property(digest)).matches("(@sha256:[0-9a-f]{64})?");
+        }
         for (Element execution : List.of(jobImage(), seederImage())) {
             assertThat(own(direct(execution, "to"), "image")).endsWith(":${image.tag}");
             assertThat(own(direct(execution, "from"), "image")).doesNotContain("latest");
@@ -77,11 +85,35 @@ class K8sImagesTest {
     }
 
     @Test
-    void jibIsNotBoundToTheBuild() {
+    void theBuildRunsJibOnlyOnAnEmptyBaseAndMakeImagesTurnsThatOff() throws Exception {
+        // The main build never pulls a base image: make test must work without a registry.
         Element build = direct(project, "build");
         for (Element plugin : all(direct(build, "plugins"), "plugin")) {
             assertThat(own(plugin, "artifactId")).isNotEqualTo("jib-maven-plugin");
         }
+        // The layout check re-runs the same executions with only the base and outputs changed.
+        Element profile =
+                all(direct(project, "profiles"), "profile").stream()
+                        .filter(p -> own(p, "id").equals("image-layout-check"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(text(profile, "activation")).isEqualTo("!images");
+        List<Element> executions =
+                all(child(profile, "build", "plugins", "plugin", "executions"), "execution");
+        assertThat(executions)
+                .extracting(e -> own(e, "id"))
+                .containsExactly("job-image", "seeder-image");
+        for (Element execution : executions) {
+            Element configuration = direct(execution, "configuration");
+            assertThat(childNames(configuration)).containsExactly("from", "outputPaths");
+            assertThat(own(direct(configuration, "from"), "image")).isEqualTo("scratch");
+            assertThat(text(configuration, "tar"))
+                    .startsWith("${project.build.directory}/jib-layout/");
+        }
+        assertThat(Files.readString(Path.of("k8s.mk")))
+                .contains(
+                        "$(MVN) -Dimages -DskipTests package jib:buildTar@job-image"
+                                + " jib:buildTar@seeder-image");
     }
 
     // ---- pom navigation
@@ -116,6 +148,17 @@ class K8sImagesTest {
                 .filter(e -> own(e, "id").equals(id))
                 .findFirst()
                 .orElseThrow();
+    }
+
+    private static List<String> childNames(Element parent) {
+        List<String> names = new ArrayList<>();
+        NodeList children = parent.getChildNodes();
+        for (int i = 0; i < children.getLength(); i++) {
+            if (children.item(i) instanceof Element e) {
+                names.add(e.getTagName());
+            }
+        }
+        return names;
     }
 
     private static String property(String name) {

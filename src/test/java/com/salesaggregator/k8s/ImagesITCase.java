@@ -1,0 +1,177 @@
+package com.salesaggregator.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import com.salesaggregator.k8s.ImageArchive.ImageFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks the images Jib builds against the chart that deploys them. The build (profile {@code
+ * image-layout-check}) runs the {@code job-image} and {@code seeder-image} executions of {@code
+ * make images} on an empty base before the integration tests, so these are the real layers, only
+ * without the Flink and JRE base layers underneath.
+ */
+class ImagesITCase {
+
+    private static final Path LAYOUT = Path.of("target", "jib-layout");
+    private static final Path JOB_JAR = Path.of("target", "job", "sales-aggregator.jar");
+    private static final Path CHART = Path.of("helm", "sales-aggregator");
+
+    /** The Kubernetes version of the kind node image (kind-config.yaml). */
+    private static final String KUBE_VERSION = "1.35.0";
+
+    private static final String SEEDER_MAIN = "com.salesaggregator.seeder.Seeder";
+
+    private static ImageArchive jobImage;
+    private static ImageArchive seederImage;
+    private static JsonNode flinkDeployment;
+    private static JsonNode seederPod;
+
+    @BeforeAll
+    static void readImagesAndChart() throws IOException {
+        jobImage = ImageArchive.read(LAYOUT.resolve("sales-aggregator-job.tar"));
+        seederImage = ImageArchive.read(LAYOUT.resolve("sales-aggregator-seeder.tar"));
+        List<JsonNode> rendered = render(Map.of());
+        flinkDeployment = only(rendered, "FlinkDeployment");
+        seederPod = only(rendered, "Deployment").path("spec").path("template").path("spec");
+    }
+
+    @Test
+    void jobJarIsWhereTheFlinkDeploymentsJarUriPoints() throws IOException {
+        assertJarAt(jobImage, flinkDeployment.path("spec").path("job").path("jarURI").asText());
+    }
+
+    @Test
+    void aJarUriPointingElsewhereFailsTheCheck() throws IOException {
+        JsonNode moved =
+                only(
+                        render(
+                                Map.of(
+                                        "job.jarURI",
+                                        "local:///opt/flink/usrlib/moved/sales-aggregator.jar")),
+                        "FlinkDeployment");
+        String jarUri = moved.path("spec").path("job").path("jarURI").asText();
+
+        assertThatThrownBy(() -> assertJarAt(jobImage, jarUri))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("/opt/flink/usrlib/moved/sales-aggregator.jar");
+    }
+
+    @Test
+    void jobImageOnlyAddsTheJarAndKeepsFlinksEntrypointAndUser() {
+        assertThat(jobImage.files().keySet())
+                .containsExactly("/opt/flink/usrlib/sales-aggregator.jar");
+        // INHERIT: no entrypoint or command of its own, so Flink's docker-entrypoint.sh runs.
+        assertThat(jobImage.config().has("Entrypoint")).isFalse();
+        assertThat(jobImage.config().has("Cmd")).isFalse();
+        assertThat(jobImage.config().path("User").asText()).isEqualTo("9999:9999");
+    }
+
+    @Test
+    void imagesAreExactlyTheOnesTheChartDeploys() {
+        assertThat(jobImage.repoTags())
+                .containsExactly(flinkDeployment.path("spec").path("image").asText());
+        assertThat(seederImage.repoTags())
+                .containsExactly(seederPod.path("containers").get(0).path("image").asText());
+        for (String tag :
+                List.of(jobImage.repoTags().getFirst(), seederImage.repoTags().getFirst())) {
+            assertThat(tag).doesNotEndWith(":latest").matches(".+:[0-9]+\\.[0-9]+\\.[0-9]+.*");
+        }
+    }
+
+    @Test
+    void seederImageStartsTheSeederAsNonRootOnTheChartsPort() {
+        JsonNode config = seederImage.config();
+        List<String> entrypoint = new ArrayList<>();
+        config.path("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+
+        assertThat(entrypoint).first().isEqualTo("java");
+        assertThat(entrypoint).last().isEqualTo(SEEDER_MAIN);
+        assertThat(seederImage.files())
+                .containsKey("/app/classes/" + SEEDER_MAIN.replace('.', '/') + ".class");
+        assertThat(config.path("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
+        JsonNode port = seederPod.path("containers").get(0).path("ports").get(0);
+        assertThat(config.path("ExposedPorts").has(port.path("containerPort").asInt() + "/tcp"))
+                .as("image exposes the chart's seeder port %s", port)
+                .isTrue();
+    }
+
+    @Test
+    void everyFileIsReadableByTheUidThePodsRunAs() {
+        // The chart sets runAsUser for every pod; that UID owns none of the image's files.
+        for (ImageArchive image : List.of(jobImage, seederImage)) {
+            image.files()
+                    .forEach(
+                            (path, file) ->
+                                    assertThat(file.mode() & 0444)
+                                            .as("%s readable by everyone", path)
+                                            .isEqualTo(0444));
+        }
+    }
+
+    @Test
+    void seederImageCarriesNoFlinkRuntime() {
+        // Flink's runtime is provided by the Flink image; the seeder needs none of it.
+        assertThat(seederImage.files().keySet())
+                .filteredOn(p -> p.startsWith("/app/libs/"))
+                .noneMatch(p -> p.matches("/app/libs/flink-(runtime|streaming-java|core)-.*"));
+    }
+
+    /** The job jar that the build shaded lies, byte for byte, where {@code jarUri} points. */
+    private static void assertJarAt(ImageArchive image, String jarUri) throws IOException {
+        assertThat(jarUri).startsWith("local:///");
+        String path = jarUri.substring("local://".length());
+        ImageFile jar = image.files().get(path);
+        if (jar == null) {
+            throw new AssertionError(
+                    "jarURI "
+                            + jarUri
+                            + " points to "
+                            + path
+                            + ", which the job image does not have; it has "
+                            + image.files().keySet());
+        }
+        assertThat(jar.sha256()).isEqualTo(ImageArchive.sha256(Files.readAllBytes(JOB_JAR)));
+        assertThat(jar.mode()).isEqualTo(0644);
+    }
+
+    private static List<JsonNode> render(Map<String, String> values) throws IOException {
+        TemplateCommand template =
+                new Helm(CHART)
+                        .template()
+                        .withName("sales-aggregator")
+                        .withNamespace("sales")
+                        .withKubeVersion(KUBE_VERSION);
+        values.forEach(template::set);
+        List<JsonNode> documents = new ArrayList<>();
+        try (var it =
+                new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(template.call())) {
+            while (it.hasNext()) {
+                JsonNode document = it.next();
+                if (document != null && document.isObject()) {
+                    documents.add(document);
+                }
+            }
+        }
+        return documents;
+    }
+
+    private static JsonNode only(List<JsonNode> documents, String kind) {
+        List<JsonNode> found =
+                documents.stream().filter(d -> d.path("kind").asText().equals(kind)).toList();
+        assertThat(found).as(kind).hasSize(1);
+        return found.getFirst();
+    }
+}
