@@ -82,7 +82,7 @@ class K8sManifestsTest {
 
     @Test
     void kustomizationListsEveryManifestAndPlacesThemInTheSalesNamespace() {
-        assertThat(kustomizationProblems(read(K8S.resolve("kustomization.yaml")), manifestFiles()))
+        assertThat(kustomizationProblems(read(K8S.resolve("kustomization.yaml")), appliedFiles()))
                 .isEmpty();
     }
 
@@ -174,7 +174,8 @@ class K8sManifestsTest {
         List<KafkaUser> users = all(documents, KafkaUser.class);
         assertThat(users)
                 .extracting(u -> u.getMetadata().getName())
-                .containsExactlyInAnyOrder("sales-seeder", "sales-aggregator", "sales-reader");
+                .containsExactlyInAnyOrder(
+                        "sales-seeder", "sales-aggregator", "sales-reader", "sales-e2e-verifier");
         for (KafkaUser user : users) {
             assertThat(user.getSpec().getAuthentication())
                     .isInstanceOf(KafkaUserScramSha512ClientAuthentication.class);
@@ -243,7 +244,7 @@ class K8sManifestsTest {
         JsonNode kustomization =
                 yaml(text(K8S.resolve("kustomization.yaml")).replace("  - kafka-users.yaml\n", ""));
 
-        assertThat(kustomizationProblems(kustomization, manifestFiles()))
+        assertThat(kustomizationProblems(kustomization, appliedFiles()))
                 .anySatisfy(p -> assertThat(p).contains("kafka-users.yaml"));
     }
 
@@ -593,6 +594,13 @@ class K8sManifestsTest {
             need(problems, reader, "topic", topic, StrimziAclOperation.READ);
         }
         need(problems, reader, "group", "sales-reader-cli", StrimziAclOperation.READ);
+        // make e2e: FigureCheck reads every topic by partition and watches the job's group.
+        KafkaUser verifier = user(users, "sales-e2e-verifier", problems);
+        for (String topic : concat(inputs, outputs)) {
+            need(problems, verifier, "topic", topic, StrimziAclOperation.READ);
+            need(problems, verifier, "topic", topic, StrimziAclOperation.DESCRIBE);
+        }
+        need(problems, verifier, "group", job.groupId(), StrimziAclOperation.DESCRIBE);
         return problems;
     }
 
@@ -620,6 +628,12 @@ class K8sManifestsTest {
         forbid(problems, seeder, StrimziAclOperation.READ);
         forbid(problems, reader, StrimziAclOperation.WRITE);
         forbid(problems, reader, StrimziAclOperation.IDEMPOTENTWRITE);
+        KafkaUser verifier = user(users, "sales-e2e-verifier", problems);
+        forbid(problems, verifier, StrimziAclOperation.WRITE);
+        forbid(problems, verifier, StrimziAclOperation.IDEMPOTENTWRITE);
+        if (allows(verifier, "group", job.groupId(), StrimziAclOperation.READ)) {
+            problems.add("sales-e2e-verifier may join or commit in the job's group");
+        }
         for (String topic : inputs) {
             if (allows(aggregator, "topic", topic, StrimziAclOperation.WRITE)) {
                 problems.add("sales-aggregator may write its input " + topic);
@@ -766,6 +780,17 @@ class K8sManifestsTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The files {@code kubectl apply -k k8s/} applies: all but the ones only make e2e uses. */
+    static List<Path> appliedFiles() {
+        return manifestFiles().stream().filter(f -> !f.startsWith("e2e")).toList();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The manifests with one file edited. */
