@@ -1,0 +1,273 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.salesaggregator.job.ReferenceModel.LateLine;
+import com.salesaggregator.job.ReferenceModel.ProductTotal;
+import com.salesaggregator.job.ReferenceModel.ProductWindow;
+import com.salesaggregator.job.ReferenceModel.RegionMinute;
+import com.salesaggregator.job.ReferenceModel.RegionTotal;
+import com.salesaggregator.job.ReferenceModel.SellerMinute;
+import com.salesaggregator.topics.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads every output topic of a run from the start with {@code read_committed}, without a consumer
+ * group, and turns what was committed into {@link Published} figures.
+ */
+final class CommittedOutputs implements AutoCloseable {
+
+    /** The job's output topics (logical names). */
+    static final List<String> OUTPUTS =
+            List.of(
+                    Topics.REVENUE_PER_SELLER_1M,
+                    Topics.UNITS_PER_PRODUCT_5M,
+                    Topics.REVENUE_PER_PRODUCT,
+                    Topics.SALES_PER_REGION,
+                    Topics.REGION_TREND_1M,
+                    Topics.SALES_DLQ,
+                    Topics.SALES_LATE);
+
+    private static final Duration WAIT = ItKafka.WAIT;
+    private static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    // Keeps "12.30" as 12.30: money must carry exactly two places.
+                    .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                    .build();
+
+    private final RunTopics topics;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions = new ArrayList<>();
+
+    /** Per output (logical name): every record, in offset order per partition. */
+    private final Map<String, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
+
+    CommittedOutputs(ItKafka kafka, RunTopics topics) {
+        this.topics = topics;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(props);
+        for (String output : OUTPUTS) {
+            partitions.addAll(topics.partitionsOf(output));
+            records.put(output, new ArrayList<>());
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    void poll() {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            records.get(record.topic().substring(topics.prefix().length())).add(record);
+        }
+    }
+
+    /** Reads up to the last stable offset of every partition (the job has finished). */
+    void readToEnd() {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, WAIT);
+        await("every output read to its end")
+                .atMost(WAIT)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(10))
+                .until(
+                        () -> {
+                            poll();
+                            return partitions.stream()
+                                    .allMatch(p -> consumer.position(p) >= ends.get(p));
+                        });
+    }
+
+    /** The latest value per key of an output. */
+    Map<String, JsonNode> latest(String output) {
+        Map<String, JsonNode> latest = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records.get(output)) {
+            latest.put(text(record.key()), parse(record.value()));
+        }
+        return latest;
+    }
+
+    /** Every key of an output, repeated as often as published. */
+    List<String> keys(String output) {
+        return records.get(output).stream().map(r -> text(r.key())).toList();
+    }
+
+    /** Every dead letter read so far, in offset order per partition. */
+    List<DlqEntry> deadLetters() {
+        List<DlqEntry> deadLetters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_DLQ)) {
+            deadLetters.add(DlqEntry.of(text(record.key()), parse(record.value())));
+        }
+        return deadLetters;
+    }
+
+    Published published() {
+        Map<String, LateLine> late = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_LATE)) {
+            JsonNode value = parse(record.value());
+            LateLine line =
+                    new LateLine(
+                            value.path("line_id").asText(),
+                            value.path("product_name").asText(),
+                            value.path("revenue_eur").decimalValue(),
+                            value.path("window_start").asText(),
+                            value.path("window_end").asText());
+            assertThat(text(record.key())).isEqualTo(line.lineId());
+            assertThat(late.put(line.lineId(), line))
+                    .as("late line %s published once", line.lineId())
+                    .isNull();
+        }
+        return new Published(
+                rows(
+                        Topics.REVENUE_PER_SELLER_1M,
+                        Set.of(
+                                "seller_id",
+                                "window_start",
+                                "window_end",
+                                "orders",
+                                "units",
+                                "revenue_eur"),
+                        v ->
+                                new SellerMinute(
+                                        v.path("seller_id").asText(),
+                                        v.path("window_start").asText(),
+                                        v.path("window_end").asText(),
+                                        v.path("orders").asLong(),
+                                        v.path("units").asLong(),
+                                        v.path("revenue_eur").decimalValue())),
+                rows(
+                        Topics.UNITS_PER_PRODUCT_5M,
+                        Set.of(
+                                "product_id",
+                                "name",
+                                "category",
+                                "window_start",
+                                "window_end",
+                                "units"),
+                        v ->
+                                new ProductWindow(
+                                        v.path("product_id").asText(),
+                                        v.path("name").asText(),
+                                        v.path("category").asText(),
+                                        v.path("window_start").asText(),
+                                        v.path("window_end").asText(),
+                                        v.path("units").asLong())),
+                rows(
+                        Topics.REGION_TREND_1M,
+                        Set.of("region", "window_start", "window_end", "units", "revenue_eur"),
+                        v ->
+                                new RegionMinute(
+                                        v.path("region").asText(),
+                                        v.path("window_start").asText(),
+                                        v.path("window_end").asText(),
+                                        v.path("units").asLong(),
+                                        v.path("revenue_eur").decimalValue())),
+                rows(
+                        Topics.REVENUE_PER_PRODUCT,
+                        Set.of("product_id", "name", "units", "revenue_eur", "margin_eur"),
+                        v ->
+                                new ProductTotal(
+                                        v.path("product_id").asText(),
+                                        v.path("name").asText(),
+                                        v.path("units").asLong(),
+                                        v.path("revenue_eur").decimalValue(),
+                                        v.path("margin_eur").decimalValue())),
+                rows(
+                        Topics.SALES_PER_REGION,
+                        Set.of("region", "units", "revenue_eur"),
+                        v ->
+                                new RegionTotal(
+                                        v.path("region").asText(),
+                                        v.path("units").asLong(),
+                                        v.path("revenue_eur").decimalValue())),
+                deadLetters(),
+                late);
+    }
+
+    private <T> Map<String, T> rows(String output, Set<String> fields, Function<JsonNode, T> row) {
+        Map<String, T> rows = new HashMap<>();
+        latest(output)
+                .forEach(
+                        (key, value) -> {
+                            Set<String> names = new TreeSet<>();
+                            value.fieldNames().forEachRemaining(names::add);
+                            assertThat(names)
+                                    .as("fields of %s %s", output, key)
+                                    .isEqualTo(new TreeSet<>(fields));
+                            rows.put(key, row.apply(value));
+                        });
+        return rows;
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+
+    /** At the end no output partition holds an open transaction: every write was committed. */
+    static void assertNoTransactionLeftOpen(Admin admin, RunTopics topics) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (String output : OUTPUTS) {
+            for (TopicPartition partition : topics.partitionsOf(output)) {
+                latest.put(partition, OffsetSpec.latest());
+            }
+        }
+        Map<TopicPartition, Long> committed = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+                .all()
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .forEach((tp, info) -> committed.put(tp, info.offset()));
+        Map<TopicPartition, Long> written = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+                .all()
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
+                .forEach((tp, info) -> written.put(tp, info.offset()));
+        assertThat(committed).as("last stable offsets = high watermarks").isEqualTo(written);
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode parse(byte[] value) {
+        try {
+            return JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("output value is not JSON: " + text(value), e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package com.salesaggregator.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.job.ReferenceModel.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Objects;
+
+/** A published {@code sales-dlq} entry: what identifies it, plus the source record it carries. */
+record DlqEntry(DeadLetter id, String key, byte[] sourceKey, byte[] sourceValue, String message) {
+
+    /** Parses a {@code sales-dlq} record (schema in the README). */
+    static DlqEntry of(String key, JsonNode value) {
+        return new DlqEntry(
+                new DeadLetter(
+                        value.path("source_topic").asText(),
+                        value.path("partition").asInt(),
+                        value.path("offset").asLong(),
+                        value.hasNonNull("line_id") ? value.path("line_id").asText() : null,
+                        value.path("reason").asText()),
+                key,
+                bytes(value, "key"),
+                bytes(value, "value"),
+                value.path("message").asText());
+    }
+
+    private static byte[] bytes(JsonNode value, String field) {
+        if (!value.hasNonNull(field)) {
+            return null;
+        }
+        String text = value.path(field).asText();
+        return "base64".equals(value.path(field + "_encoding").asText())
+                ? Base64.getDecoder().decode(text)
+                : text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    DlqEntry withoutTopicPrefix(String prefix) {
+        DeadLetter unprefixed =
+                new DeadLetter(
+                        id.sourceTopic().substring(prefix.length()),
+                        id.partition(),
+                        id.offset(),
+                        id.lineId(),
+                        id.reason());
+        return new DlqEntry(
+                unprefixed, key.substring(prefix.length()), sourceKey, sourceValue, message);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        // Byte arrays by content, so that runs can be compared.
+        return o instanceof DlqEntry other
+                && id.equals(other.id)
+                && key.equals(other.key)
+                && Arrays.equals(sourceKey, other.sourceKey)
+                && Arrays.equals(sourceValue, other.sourceValue)
+                && message.equals(other.message);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, key, message);
+    }
+
+    @Override
+    public String toString() {
+        return key + " " + id.reason() + " (" + message + ")";
+    }
+}

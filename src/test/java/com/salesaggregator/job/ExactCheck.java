@@ -1,0 +1,242 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.salesaggregator.job.ReferenceModel.DeadLetter;
+import com.salesaggregator.job.ReferenceModel.Expected;
+import com.salesaggregator.job.ReferenceModel.Fate;
+import com.salesaggregator.job.ReferenceModel.InputRecord;
+import com.salesaggregator.job.ReferenceModel.Line;
+import com.salesaggregator.job.ReferenceModel.ProductTotal;
+import com.salesaggregator.job.ReferenceModel.RegionMinute;
+import com.salesaggregator.job.ReferenceModel.RegionTotal;
+import com.salesaggregator.job.ReferenceModel.SellerMinute;
+import com.salesaggregator.topics.Topics;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
+
+/**
+ * The exact check of a run: what was published (read with {@code read_committed}) against the
+ * {@link ReferenceModel}'s recomputation, key by key; every dead letter once, with its source
+ * record; every line in exactly one place; and the outputs adding up to each other.
+ */
+final class ExactCheck {
+
+    private ExactCheck() {}
+
+    /** Same keys and values in all five aggregates; on failure, the first differences of each. */
+    static void assertFiguresMatch(Expected expected, Published published) {
+        List<String> report = new ArrayList<>();
+        report.addAll(
+                differences(
+                        Topics.REVENUE_PER_SELLER_1M,
+                        expected.revenuePerSeller(),
+                        published.revenuePerSeller()));
+        report.addAll(
+                differences(
+                        Topics.UNITS_PER_PRODUCT_5M,
+                        expected.unitsPerProduct(),
+                        published.unitsPerProduct()));
+        report.addAll(
+                differences(
+                        Topics.REGION_TREND_1M, expected.regionTrend(), published.regionTrend()));
+        report.addAll(
+                differences(
+                        Topics.REVENUE_PER_PRODUCT,
+                        expected.revenuePerProduct(),
+                        published.revenuePerProduct()));
+        report.addAll(
+                differences(
+                        Topics.SALES_PER_REGION,
+                        expected.salesPerRegion(),
+                        published.salesPerRegion()));
+        assertThat(report)
+                .as("figures differing from the reference model:%n%s", String.join("\n", report))
+                .isEmpty();
+    }
+
+    private static <T> List<String> differences(
+            String output, Map<String, T> expected, Map<String, T> actual) {
+        Set<String> keys = new TreeSet<>(expected.keySet());
+        keys.addAll(actual.keySet());
+        List<String> differences = new ArrayList<>();
+        for (String key : keys) {
+            T want = expected.get(key);
+            T got = actual.get(key);
+            if (!Objects.equals(want, got)) {
+                differences.add("  " + key + ":\n    expected " + want + "\n    but was  " + got);
+            }
+        }
+        if (differences.isEmpty()) {
+            return List.of();
+        }
+        List<String> report = new ArrayList<>();
+        report.add(output + ": " + differences.size() + " of " + keys.size() + " keys differ");
+        report.addAll(differences.subList(0, Math.min(8, differences.size())));
+        return report;
+    }
+
+    static void assertDeadLettersMatch(
+            Expected expected, Published published, List<InputRecord> produced) {
+        Comparator<DeadLetter> order =
+                Comparator.comparing(DeadLetter::sourceTopic)
+                        .thenComparingInt(DeadLetter::partition)
+                        .thenComparingLong(DeadLetter::offset)
+                        .thenComparing(
+                                DeadLetter::lineId,
+                                Comparator.nullsFirst(Comparator.naturalOrder()));
+        List<DeadLetter> want = expected.deadLetters().stream().sorted(order).toList();
+        List<DeadLetter> got =
+                published.deadLetters().stream().map(DlqEntry::id).sorted(order).toList();
+        List<DeadLetter> missing = new ArrayList<>(want);
+        got.forEach(missing::remove);
+        List<DeadLetter> unexpected = new ArrayList<>(got);
+        want.forEach(unexpected::remove);
+        assertThat(missing).as("dead letters missing from sales-dlq").isEmpty();
+        assertThat(unexpected).as("unexpected or repeated dead letters in sales-dlq").isEmpty();
+        assertThat(got).isEqualTo(want);
+
+        // A rejected record is published as received: its key and value bytes, and a message.
+        Map<String, InputRecord> byPosition = new HashMap<>();
+        produced.forEach(
+                r -> byPosition.put(r.topic() + ":" + r.partition() + ":" + r.offset(), r));
+        for (DlqEntry dlq : published.deadLetters()) {
+            DeadLetter id = dlq.id();
+            String position = id.sourceTopic() + ":" + id.partition() + ":" + id.offset();
+            assertThat(dlq.key())
+                    .as("key of the dead letter for %s", position)
+                    .isEqualTo(id.lineId() == null ? position : position + ":" + id.lineId());
+            assertThat(dlq.message()).as("message of %s", dlq.key()).isNotBlank();
+            InputRecord source = byPosition.get(position);
+            assertThat(dlq.sourceKey()).as("source key in %s", dlq.key()).isEqualTo(source.key());
+            if (id.lineId() == null) {
+                assertThat(dlq.sourceValue())
+                        .as("source value in %s", dlq.key())
+                        .isEqualTo(source.value());
+            }
+        }
+    }
+
+    /**
+     * Every sales record is split into lines or dead-lettered whole, and every line ends in exactly
+     * one place, judged from what was published: sales-dlq, sales-late, or (the rest) the
+     * aggregates, whose units add up to exactly the rest.
+     */
+    static void assertEveryLineAccountedForOnce(
+            Expected expected, Published published, RunTopics topics, List<InputRecord> produced) {
+        Set<String> sales = Set.of(topics.of(Topics.SALES_ONLINE), topics.of(Topics.SALES_STORE));
+        List<String> salesRecords =
+                produced.stream()
+                        .filter(r -> sales.contains(r.topic()))
+                        .map(r -> r.topic() + ":" + r.partition() + ":" + r.offset())
+                        .toList();
+        Set<String> split = new HashSet<>();
+        expected.lines()
+                .forEach(l -> split.add(l.sourceTopic() + ":" + l.partition() + ":" + l.offset()));
+        List<String> rejectedWhole =
+                published.deadLetters().stream()
+                        .map(DlqEntry::id)
+                        .filter(d -> d.lineId() == null && sales.contains(d.sourceTopic()))
+                        .map(d -> d.sourceTopic() + ":" + d.partition() + ":" + d.offset())
+                        .toList();
+        assertThat(rejectedWhole).doesNotHaveDuplicates().doesNotContainAnyElementsOf(split);
+        assertThat(split.size() + rejectedWhole.size())
+                .as("sales records split into lines or dead-lettered whole")
+                .isEqualTo(salesRecords.size());
+
+        Map<String, Line> lines = new LinkedHashMap<>();
+        expected.lines().forEach(line -> lines.put(line.lineId(), line));
+        List<String> deadLines =
+                published.deadLetters().stream()
+                        .map(d -> d.id().lineId())
+                        .filter(Objects::nonNull)
+                        .toList();
+        assertThat(deadLines).doesNotHaveDuplicates();
+        assertThat(lines.keySet()).containsAll(deadLines).containsAll(published.late().keySet());
+        Set<String> elsewhere = new HashSet<>(deadLines);
+        assertThat(published.late().keySet())
+                .as("late lines that were also dead-lettered")
+                .doesNotContainAnyElementsOf(elsewhere);
+        elsewhere.addAll(published.late().keySet());
+
+        long countedUnits = 0;
+        for (Line line : lines.values()) {
+            boolean counted = !elsewhere.contains(line.lineId());
+            assertThat(expected.fates().get(line.lineId()) == Fate.COUNTED)
+                    .as("line %s counted", line.lineId())
+                    .isEqualTo(counted);
+            countedUnits += counted ? line.quantity() : 0;
+        }
+        assertThat(sum(published.salesPerRegion().values(), RegionTotal::units))
+                .as("units in sales-per-region: the lines neither dead-lettered nor late")
+                .isEqualTo(countedUnits);
+        assertThat(sum(published.revenuePerProduct().values(), ProductTotal::units))
+                .isEqualTo(countedUnits);
+        assertThat(sum(published.regionTrend().values(), RegionMinute::units))
+                .isEqualTo(countedUnits);
+        assertThat(sum(published.revenuePerSeller().values(), SellerMinute::units))
+                .isEqualTo(countedUnits);
+    }
+
+    /** The outputs agree with each other, whatever the reference model says. */
+    static void assertOutputsAddUp(Published published) {
+        Map<String, RegionTotal> trendSums = new TreeMap<>();
+        for (RegionMinute minute : published.regionTrend().values()) {
+            trendSums.merge(
+                    minute.region(),
+                    new RegionTotal(minute.region(), minute.units(), minute.revenueEur()),
+                    (a, b) ->
+                            new RegionTotal(
+                                    a.region(),
+                                    a.units() + b.units(),
+                                    a.revenueEur().add(b.revenueEur())));
+        }
+        assertThat(trendSums)
+                .as("region-trend-1m summed over all minutes equals sales-per-region")
+                .isEqualTo(published.salesPerRegion());
+
+        BigDecimal regions = money(published.salesPerRegion().values(), RegionTotal::revenueEur);
+        assertThat(money(published.revenuePerProduct().values(), ProductTotal::revenueEur))
+                .as("revenue over all products equals revenue over all regions")
+                .isEqualTo(regions);
+        assertThat(money(published.revenuePerSeller().values(), SellerMinute::revenueEur))
+                .as("revenue over all seller-minutes equals revenue over all regions")
+                .isEqualTo(regions);
+
+        Map<String, Long> windowUnits = new TreeMap<>();
+        published
+                .unitsPerProduct()
+                .values()
+                .forEach(w -> windowUnits.merge(w.productId(), w.units(), Long::sum));
+        Map<String, Long> fiveTimesTotals = new TreeMap<>();
+        published
+                .revenuePerProduct()
+                .values()
+                .forEach(t -> fiveTimesTotals.put(t.productId(), 5 * t.units()));
+        assertThat(windowUnits)
+                .as("each unit is in five 5-minute windows")
+                .isEqualTo(fiveTimesTotals);
+    }
+
+    private static <T> long sum(Collection<T> values, Function<T, Long> units) {
+        return values.stream().mapToLong(units::apply).sum();
+    }
+
+    private static <T> BigDecimal money(Collection<T> values, Function<T, BigDecimal> amount) {
+        BinaryOperator<BigDecimal> add = BigDecimal::add;
+        return values.stream().map(amount).reduce(BigDecimal.ZERO.setScale(2), add);
+    }
+}

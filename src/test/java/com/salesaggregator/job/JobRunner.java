@@ -1,0 +1,132 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.salesaggregator.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.awaitility.core.ConditionFactory;
+
+/**
+ * Starts the Kafka-wired job ({@link SalesAggregationJob#define}) on the test's MiniCluster against
+ * a run's topics, waits on it while it runs, and drains it with a final savepoint.
+ */
+final class JobRunner {
+
+    private static final Duration WAIT = ItKafka.WAIT;
+
+    private JobRunner() {}
+
+    /** The MiniCluster's configuration: a failure fails the test at once. */
+    static Configuration clusterConfiguration() {
+        Configuration config = new Configuration();
+        // A failure fails the test at once instead of restarting forever.
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return config;
+    }
+
+    /** The consumer group of a run's job. */
+    static String groupId(RunTopics topics) {
+        return "itcase-" + topics.prefix() + "group";
+    }
+
+    /** The job options of a test run; tuned for a quick test, documented in the README. */
+    static Map<String, String> options(ItKafka kafka, RunTopics topics) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put("bootstrap-servers", kafka.bootstrapServers());
+        options.put("group-id", groupId(topics));
+        options.put("transactional-id-prefix", "itcase-" + topics.prefix() + "tx");
+        options.put("starting-offsets", "earliest");
+        // Long enough that a busy machine never marks a partition with backlog idle (its lines
+        // would then turn late), short enough for a quick test.
+        options.put("idleness", "5s");
+        options.put("checkpoint-interval", "1s");
+        options.put("min-pause-between-checkpoints", "100ms");
+        options.put("checkpoint-timeout", "30s");
+        options.put("restart-budget", "0s");
+        options.put("transaction-timeout", "1m");
+        // Longer than a run: the last value of every running total is the one flushed at the end
+        // of event time, by the drain.
+        options.put("emit-interval", "1m");
+        for (String topic : Topics.ALL) {
+            options.put(JobConfig.TOPIC_PREFIX + topic, topics.of(topic));
+        }
+        return options;
+    }
+
+    /** Submits the job with the test {@link #options} to the MiniCluster. */
+    static JobClient start(ItKafka kafka, RunTopics topics, int parallelism) throws Exception {
+        return start(kafka, topics, parallelism, Map.of());
+    }
+
+    /** Submits the job with the test {@link #options}, {@code overrides} replacing some. */
+    static JobClient start(
+            ItKafka kafka, RunTopics topics, int parallelism, Map<String, String> overrides)
+            throws Exception {
+        Map<String, String> options = options(kafka, topics);
+        options.putAll(overrides);
+        List<String> args = new ArrayList<>();
+        options.forEach(
+                (key, value) -> {
+                    args.add("--" + key);
+                    args.add(value);
+                });
+        JobConfig config = SalesAggregationJob.parse(args.toArray(String[]::new));
+
+        // The MiniCluster's environment; the cluster's restart strategy applies.
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(parallelism);
+        SalesAggregationJob.define(env, config);
+        return env.executeAsync(SalesAggregationJob.NAME + "-p" + parallelism);
+    }
+
+    /** Awaitility that gives up at once, with the job's failure, when the job stops. */
+    static ConditionFactory awaitWhileRunning(JobClient job, String what) {
+        return await(what)
+                .atMost(WAIT)
+                .pollInSameThread()
+                .pollInterval(Duration.ofMillis(200))
+                .failFast("the job stopped", () -> assertRunning(job));
+    }
+
+    static void assertRunning(JobClient job) throws Exception {
+        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+        if (status.isGloballyTerminalState()) {
+            try {
+                job.getJobExecutionResult().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw new AssertionError("the job " + status + ": " + e.getCause(), e.getCause());
+            }
+            throw new AssertionError("the job ended early: " + status);
+        }
+    }
+
+    /**
+     * Stops the job with a drain (the end of event time fires every window and flushes every total)
+     * and a final savepoint, and waits until it has finished; returns the savepoint.
+     */
+    static String drainWithSavepoint(JobClient job, Path runDir) throws Exception {
+        String savepoint =
+                job.stopWithSavepoint(
+                                true,
+                                runDir.resolve("savepoints").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(savepoint).isNotBlank();
+        job.getJobExecutionResult().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        return savepoint;
+    }
+}

@@ -1,0 +1,37 @@
+package com.salesaggregator.job;
+
+import com.salesaggregator.job.ReferenceModel.LateLine;
+import com.salesaggregator.job.ReferenceModel.ProductTotal;
+import com.salesaggregator.job.ReferenceModel.ProductWindow;
+import com.salesaggregator.job.ReferenceModel.RegionMinute;
+import com.salesaggregator.job.ReferenceModel.RegionTotal;
+import com.salesaggregator.job.ReferenceModel.SellerMinute;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** The final state of every output of a run, as read by {@link CommittedOutputs}. */
+record Published(
+        Map<String, SellerMinute> revenuePerSeller,
+        Map<String, ProductWindow> unitsPerProduct,
+        Map<String, RegionMinute> regionTrend,
+        Map<String, ProductTotal> revenuePerProduct,
+        Map<String, RegionTotal> salesPerRegion,
+        List<DlqEntry> deadLetters,
+        Map<String, LateLine> late) {
+
+    /** For comparing runs on differently prefixed topics: DLQ entries sorted, unprefixed. */
+    Published withoutTopicPrefix(String prefix) {
+        return new Published(
+                revenuePerSeller,
+                unitsPerProduct,
+                regionTrend,
+                revenuePerProduct,
+                salesPerRegion,
+                deadLetters.stream()
+                        .map(d -> d.withoutTopicPrefix(prefix))
+                        .sorted(Comparator.comparing(DlqEntry::key))
+                        .toList(),
+                late);
+    }
+}

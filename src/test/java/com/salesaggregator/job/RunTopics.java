@@ -1,0 +1,60 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.salesaggregator.job.ReferenceModel.InputTopics;
+import com.salesaggregator.local.TopicCreator;
+import com.salesaggregator.topics.TopicDefinition;
+import com.salesaggregator.topics.TopicDefinitions;
+import com.salesaggregator.topics.Topics;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.TopicPartition;
+
+/** The topics of one run: every topic of the job, with a prefix of the run's own. */
+record RunTopics(String prefix, Map<String, Integer> partitions) {
+
+    /**
+     * Creates every declared topic under {@code prefix}, with {@code extraConfig} (per logical
+     * topic name) added to its declared configuration.
+     */
+    static RunTopics create(
+            Admin admin, String prefix, Map<String, Map<String, String>> extraConfig) {
+        List<TopicDefinition> definitions = new ArrayList<>();
+        Map<String, Integer> partitions = new HashMap<>();
+        for (TopicDefinition d : TopicDefinitions.load()) {
+            Map<String, String> config = new HashMap<>(d.config());
+            config.putAll(extraConfig.getOrDefault(d.name(), Map.of()));
+            definitions.add(
+                    new TopicDefinition(prefix + d.name(), d.partitions(), d.replicas(), config));
+            partitions.put(d.name(), d.partitions());
+        }
+        assertThat(new TopicCreator(admin, true).createMissing(definitions))
+                .hasSameSizeAs(definitions);
+        return new RunTopics(prefix, partitions);
+    }
+
+    /** The run's name of a topic. */
+    String of(String topic) {
+        return prefix + topic;
+    }
+
+    InputTopics inputs() {
+        return new InputTopics(
+                of(Topics.SALES_ONLINE),
+                of(Topics.SALES_STORE),
+                of(Topics.PRODUCTS),
+                of(Topics.FX_RATES));
+    }
+
+    List<TopicPartition> partitionsOf(String topic) {
+        List<TopicPartition> list = new ArrayList<>();
+        for (int p = 0; p < partitions.get(topic); p++) {
+            list.add(new TopicPartition(of(topic), p));
+        }
+        return list;
+    }
+}
