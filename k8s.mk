@@ -137,19 +137,46 @@ read: ## print a topic as KafkaUser sales-reader: make read TOPIC=revenue-per-pr
 		--image=quay.io/strimzi/kafka:$(STRIMZI_VERSION)-kafka-$(KAFKA_VERSION) \
 		--overrides="$$READER_POD"
 
+# The figure check (com.salesaggregator.verify.FigureCheck, in the seeder image) as KafkaUser
+# sales-e2e-verifier (k8s/e2e/, read-only): recomputes the figures from the input topics with the
+# reference model and compares every settled window and dead letter with the committed outputs.
+IMAGE_TAG = $(shell sed -n 's|^    <version>\(.*\)</version>$$|\1|p' pom.xml | head -1)
+define FIGURE_CHECK_POD
+{"apiVersion":"v1","spec":{"securityContext":{"runAsNonRoot":true,"seccompProfile":{"type":"RuntimeDefault"}},
+"containers":[{"name":"figure-check","image":"sales-aggregator-seeder:$(IMAGE_TAG)","imagePullPolicy":"IfNotPresent",
+"stdin":true,"tty":false,
+"securityContext":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}},
+"resources":{"requests":{"cpu":"500m","memory":"1Gi"},"limits":{"cpu":"1","memory":"1Gi"}},
+"env":[{"name":"JAAS","valueFrom":{"secretKeyRef":{"name":"sales-e2e-verifier","key":"sasl.jaas.config"}}}],
+"volumeMounts":[{"name":"ca","mountPath":"/ca","readOnly":true}],
+"command":["sh","-c","printf 'security.protocol=SASL_SSL\\nsasl.mechanism=SCRAM-SHA-512\\nssl.truststore.type=PEM\\nssl.truststore.location=/ca/ca.crt\\nsasl.jaas.config=%s\\n' \"$$JAAS\" > /tmp/client.properties && exec java -XX:MaxRAMPercentage=75 -cp @/app/jib-classpath-file com.salesaggregator.verify.FigureCheck --bootstrap-servers $(KAFKA_BOOTSTRAP) --client-config /tmp/client.properties"]}],
+"volumes":[{"name":"ca","secret":{"secretName":"sales-kafka-cluster-ca-cert","items":[{"key":"ca.crt","path":"ca.crt"}]}}]}}
+endef
+export FIGURE_CHECK_POD
+
+.PHONY: figure-check
+figure-check: ## compare the live figures with the reference model recomputed from the input topics
+	$(KUBECTL) apply -n $(NAMESPACE) -f k8s/e2e/
+	$(KUBECTL) wait kafkauser/sales-e2e-verifier -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
+	$(KUBECTL) run sales-figure-check-$$(date +%s) -n $(NAMESPACE) --rm -i --restart=Never \
+		--labels=app.kubernetes.io/name=sales-reader \
+		--image=sales-aggregator-seeder:$(IMAGE_TAG) --overrides="$$FIGURE_CHECK_POD"
+
 # Not run in CI (CI has no Docker and no cluster): the whole path on a developer's machine.
 # Waits until the FlinkDeployment's job is RUNNING again (after a deploy, a savepoint upgrade or a
-# rescale), then until one more committed record of a windowed output can be read.
+# rescale), then until one more committed record of a windowed output can be read, then checks
+# the figures against the reference model.
 define e2e_running
 	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
 		--for=jsonpath='{.status.lifecycleState}'=STABLE --timeout=$(WAIT)
 	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
 		--for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=$(WAIT)
 	$(MAKE) read TOPIC=region-trend-1m READ_MAX=1
+	$(MAKE) figure-check
 endef
 
 .PHONY: e2e
-e2e: ## end to end on kind (outside CI): deploy, outputs, savepoint, rescale 2->4, savepoint upgrade
+e2e: ## end to end on kind (outside CI): deploy, savepoint, rescale 2->4, upgrade; figures checked after each
 	$(MAKE) kind-up images kind-load deploy
 	$(e2e_running)
 	$(MAKE) read TOPIC=revenue-per-product READ_MAX=1
@@ -163,5 +190,5 @@ e2e: ## end to end on kind (outside CI): deploy, outputs, savepoint, rescale 2->
 	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
 		--set job.checkpointInterval=15s --wait --timeout $(WAIT)
 	$(e2e_running)
-	@echo "e2e: deployed, savepoint taken, rescaled to 4, upgraded through a savepoint;"
-	@echo "     outputs kept flowing after each step."
+	@echo "e2e: deployed, savepoint taken, rescaled to 4, upgraded through a savepoint; after each"
+	@echo "     step the settled figures equalled the reference model recomputed from the inputs."

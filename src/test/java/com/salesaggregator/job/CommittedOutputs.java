@@ -3,18 +3,11 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.salesaggregator.job.ReferenceModel.LateLine;
-import com.salesaggregator.job.ReferenceModel.ProductTotal;
-import com.salesaggregator.job.ReferenceModel.ProductWindow;
-import com.salesaggregator.job.ReferenceModel.RegionMinute;
-import com.salesaggregator.job.ReferenceModel.RegionTotal;
-import com.salesaggregator.job.ReferenceModel.SellerMinute;
 import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.verify.ReferenceModel.LateLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -56,12 +46,7 @@ final class CommittedOutputs implements AutoCloseable {
                     Topics.SALES_LATE);
 
     private static final Duration WAIT = ItKafka.WAIT;
-    private static final ObjectMapper JSON =
-            JsonMapper.builder()
-                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-                    // Keeps "12.30" as 12.30: money must carry exactly two places.
-                    .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
-                    .build();
+    private static final ObjectMapper JSON = OutputFormat.JSON;
 
     private final RunTopics topics;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -152,84 +137,19 @@ final class CommittedOutputs implements AutoCloseable {
                     .isNull();
         }
         return new Published(
-                rows(
-                        Topics.REVENUE_PER_SELLER_1M,
-                        Set.of(
-                                "seller_id",
-                                "window_start",
-                                "window_end",
-                                "orders",
-                                "units",
-                                "revenue_eur"),
-                        v ->
-                                new SellerMinute(
-                                        v.path("seller_id").asText(),
-                                        v.path("window_start").asText(),
-                                        v.path("window_end").asText(),
-                                        v.path("orders").asLong(),
-                                        v.path("units").asLong(),
-                                        v.path("revenue_eur").decimalValue())),
-                rows(
-                        Topics.UNITS_PER_PRODUCT_5M,
-                        Set.of(
-                                "product_id",
-                                "name",
-                                "category",
-                                "window_start",
-                                "window_end",
-                                "units"),
-                        v ->
-                                new ProductWindow(
-                                        v.path("product_id").asText(),
-                                        v.path("name").asText(),
-                                        v.path("category").asText(),
-                                        v.path("window_start").asText(),
-                                        v.path("window_end").asText(),
-                                        v.path("units").asLong())),
-                rows(
-                        Topics.REGION_TREND_1M,
-                        Set.of("region", "window_start", "window_end", "units", "revenue_eur"),
-                        v ->
-                                new RegionMinute(
-                                        v.path("region").asText(),
-                                        v.path("window_start").asText(),
-                                        v.path("window_end").asText(),
-                                        v.path("units").asLong(),
-                                        v.path("revenue_eur").decimalValue())),
-                rows(
-                        Topics.REVENUE_PER_PRODUCT,
-                        Set.of("product_id", "name", "units", "revenue_eur", "margin_eur"),
-                        v ->
-                                new ProductTotal(
-                                        v.path("product_id").asText(),
-                                        v.path("name").asText(),
-                                        v.path("units").asLong(),
-                                        v.path("revenue_eur").decimalValue(),
-                                        v.path("margin_eur").decimalValue())),
-                rows(
-                        Topics.SALES_PER_REGION,
-                        Set.of("region", "units", "revenue_eur"),
-                        v ->
-                                new RegionTotal(
-                                        v.path("region").asText(),
-                                        v.path("units").asLong(),
-                                        v.path("revenue_eur").decimalValue())),
+                rows(OutputFormat.REVENUE_PER_SELLER),
+                rows(OutputFormat.UNITS_PER_PRODUCT),
+                rows(OutputFormat.REGION_TREND),
+                rows(OutputFormat.REVENUE_PER_PRODUCT),
+                rows(OutputFormat.SALES_PER_REGION),
                 deadLetters(),
                 late);
     }
 
-    private <T> Map<String, T> rows(String output, Set<String> fields, Function<JsonNode, T> row) {
+    /** The latest figure per key of an output, each value read strictly. */
+    private <T> Map<String, T> rows(OutputFormat<T> format) {
         Map<String, T> rows = new HashMap<>();
-        latest(output)
-                .forEach(
-                        (key, value) -> {
-                            Set<String> names = new TreeSet<>();
-                            value.fieldNames().forEachRemaining(names::add);
-                            assertThat(names)
-                                    .as("fields of %s %s", output, key)
-                                    .isEqualTo(new TreeSet<>(fields));
-                            rows.put(key, row.apply(value));
-                        });
+        latest(format.topic()).forEach((key, value) -> rows.put(key, format.read(key, value)));
         return rows;
     }
 

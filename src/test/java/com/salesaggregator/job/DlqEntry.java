@@ -1,7 +1,7 @@
 package com.salesaggregator.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.job.ReferenceModel.DeadLetter;
+import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;

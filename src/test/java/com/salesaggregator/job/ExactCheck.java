@@ -2,16 +2,18 @@ package com.salesaggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.ReferenceModel.DeadLetter;
-import com.salesaggregator.job.ReferenceModel.Expected;
-import com.salesaggregator.job.ReferenceModel.Fate;
-import com.salesaggregator.job.ReferenceModel.InputRecord;
-import com.salesaggregator.job.ReferenceModel.Line;
-import com.salesaggregator.job.ReferenceModel.ProductTotal;
-import com.salesaggregator.job.ReferenceModel.RegionMinute;
-import com.salesaggregator.job.ReferenceModel.RegionTotal;
-import com.salesaggregator.job.ReferenceModel.SellerMinute;
 import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.FigureDifferences;
+import com.salesaggregator.verify.ReferenceModel;
+import com.salesaggregator.verify.ReferenceModel.DeadLetter;
+import com.salesaggregator.verify.ReferenceModel.Expected;
+import com.salesaggregator.verify.ReferenceModel.Fate;
+import com.salesaggregator.verify.ReferenceModel.InputRecord;
+import com.salesaggregator.verify.ReferenceModel.Line;
+import com.salesaggregator.verify.ReferenceModel.ProductTotal;
+import com.salesaggregator.verify.ReferenceModel.RegionMinute;
+import com.salesaggregator.verify.ReferenceModel.RegionTotal;
+import com.salesaggregator.verify.ReferenceModel.SellerMinute;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,7 +26,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.BinaryOperator;
 import java.util.function.Function;
 
@@ -70,23 +71,7 @@ final class ExactCheck {
 
     private static <T> List<String> differences(
             String output, Map<String, T> expected, Map<String, T> actual) {
-        Set<String> keys = new TreeSet<>(expected.keySet());
-        keys.addAll(actual.keySet());
-        List<String> differences = new ArrayList<>();
-        for (String key : keys) {
-            T want = expected.get(key);
-            T got = actual.get(key);
-            if (!Objects.equals(want, got)) {
-                differences.add("  " + key + ":\n    expected " + want + "\n    but was  " + got);
-            }
-        }
-        if (differences.isEmpty()) {
-            return List.of();
-        }
-        List<String> report = new ArrayList<>();
-        report.add(output + ": " + differences.size() + " of " + keys.size() + " keys differ");
-        report.addAll(differences.subList(0, Math.min(8, differences.size())));
-        return report;
+        return FigureDifferences.report(output, expected, actual, 8);
     }
 
     static void assertDeadLettersMatch(

@@ -1,7 +1,7 @@
 package com.salesaggregator.job;
 
-import com.salesaggregator.job.ReferenceModel.InputRecord;
 import com.salesaggregator.local.EmbeddedKafkaBroker;
+import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package com.salesaggregator.job;
 
-import com.salesaggregator.job.ReferenceModel.LateLine;
-import com.salesaggregator.job.ReferenceModel.ProductTotal;
-import com.salesaggregator.job.ReferenceModel.ProductWindow;
-import com.salesaggregator.job.ReferenceModel.RegionMinute;
-import com.salesaggregator.job.ReferenceModel.RegionTotal;
-import com.salesaggregator.job.ReferenceModel.SellerMinute;
+import com.salesaggregator.verify.ReferenceModel.LateLine;
+import com.salesaggregator.verify.ReferenceModel.ProductTotal;
+import com.salesaggregator.verify.ReferenceModel.ProductWindow;
+import com.salesaggregator.verify.ReferenceModel.RegionMinute;
+import com.salesaggregator.verify.ReferenceModel.RegionTotal;
+import com.salesaggregator.verify.ReferenceModel.SellerMinute;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;

@@ -2,11 +2,11 @@ package com.salesaggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.ReferenceModel.InputTopics;
 import com.salesaggregator.local.TopicCreator;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.ReferenceModel.InputTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +108,24 @@ class ImagesITCase {
         assertThat(config.path("ExposedPorts").has(port.path("containerPort").asInt() + "/tcp"))
                 .as("image exposes the chart's seeder port %s", port)
                 .isTrue();
+    }
+
+    @Test
+    void seederImageAlsoCarriesTheFigureCheckThatMakeE2eRuns() throws IOException {
+        String main = "com.salesaggregator.verify.FigureCheck";
+        assertThat(seederImage.files())
+                .containsKey("/app/classes/" + main.replace('.', '/') + ".class");
+        assertThat(Files.readString(Path.of("k8s.mk")))
+                .contains("-cp @/app/jib-classpath-file " + main);
+    }
+
+    @Test
+    void jobJarHoldsNoSeederLocalPlatformCliOrVerificationClasses() throws IOException {
+        try (JarFile jar = new JarFile(JOB_JAR.toFile())) {
+            assertThat(jar.stream().map(JarEntry::getName))
+                    .contains("com/salesaggregator/job/SalesAggregationJob.class")
+                    .noneMatch(n -> n.matches("com/salesaggregator/(seeder|local|cli|verify)/.*"));
+        }
     }
 
     @Test

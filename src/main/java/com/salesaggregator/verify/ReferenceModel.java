@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.verify;
 
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
@@ -30,7 +30,7 @@ import java.util.TreeMap;
  * records or serializers; only {@link EventCodec} decodes input values, since the codec is tested
  * on its own.
  */
-final class ReferenceModel {
+public final class ReferenceModel {
 
     private static final long MINUTE = 60_000;
     private static final int SLIDING_WINDOW_MINUTES = 5;
@@ -39,14 +39,14 @@ final class ReferenceModel {
     private ReferenceModel() {}
 
     /** One input record as the broker stored it. */
-    record InputRecord(
+    public record InputRecord(
             String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {}
 
     /** The four input topics of a run. */
-    record InputTopics(String online, String store, String products, String fxRates) {}
+    public record InputTopics(String online, String store, String products, String fxRates) {}
 
     /** One decoded sale line and where it came from. */
-    record Line(
+    public record Line(
             String lineId,
             String sourceTopic,
             int partition,
@@ -61,20 +61,20 @@ final class ReferenceModel {
             long eventTime) {}
 
     /** Where a decoded line ends up. */
-    enum Fate {
+    public enum Fate {
         COUNTED,
         DEAD_LETTER,
         LATE
     }
 
     /** A line with the reference data in force at its event time and its money, in EUR. */
-    record PricedLine(
+    public record PricedLine(
             Line line, String name, String category, BigDecimal revenueEur, BigDecimal marginEur) {}
 
     // ------------------------------------------------------------ expected output values
 
     /** A {@code revenue-per-seller-1m} value. */
-    record SellerMinute(
+    public record SellerMinute(
             String sellerId,
             String windowStart,
             String windowEnd,
@@ -83,7 +83,7 @@ final class ReferenceModel {
             BigDecimal revenueEur) {}
 
     /** A {@code units-per-product-5m} value. */
-    record ProductWindow(
+    public record ProductWindow(
             String productId,
             String name,
             String category,
@@ -92,7 +92,7 @@ final class ReferenceModel {
             long units) {}
 
     /** A {@code region-trend-1m} value. */
-    record RegionMinute(
+    public record RegionMinute(
             String region,
             String windowStart,
             String windowEnd,
@@ -100,7 +100,7 @@ final class ReferenceModel {
             BigDecimal revenueEur) {}
 
     /** A {@code revenue-per-product} value. */
-    record ProductTotal(
+    public record ProductTotal(
             String productId,
             String name,
             long units,
@@ -108,14 +108,14 @@ final class ReferenceModel {
             BigDecimal marginEur) {}
 
     /** A {@code sales-per-region} value. */
-    record RegionTotal(String region, long units, BigDecimal revenueEur) {}
+    public record RegionTotal(String region, long units, BigDecimal revenueEur) {}
 
     /** What identifies a {@code sales-dlq} entry: its source position, line and reason. */
-    record DeadLetter(
+    public record DeadLetter(
             String sourceTopic, int partition, long offset, String lineId, String reason) {}
 
     /** A {@code sales-late} entry: the line, its minute and its money at event time. */
-    record LateLine(
+    public record LateLine(
             String lineId,
             String productName,
             BigDecimal revenueEur,
@@ -126,7 +126,7 @@ final class ReferenceModel {
      * Everything the job must publish: the final value per key of each output, the dead letters and
      * the late lines.
      */
-    record Expected(
+    public record Expected(
             Map<String, SellerMinute> revenuePerSeller,
             Map<String, ProductWindow> unitsPerProduct,
             Map<String, RegionMinute> regionTrend,
@@ -149,7 +149,8 @@ final class ReferenceModel {
      * The expected outputs for {@code input} (every record of the four input topics, in any order)
      * when exactly the lines {@code lateLineIds} were found late.
      */
-    static Expected compute(List<InputRecord> input, InputTopics topics, Set<String> lateLineIds) {
+    public static Expected compute(
+            List<InputRecord> input, InputTopics topics, Set<String> lateLineIds) {
         EventCodec codec = EventCodec.withDefaults();
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<InputRecord> ordered = new ArrayList<>(input);
@@ -523,12 +524,12 @@ final class ReferenceModel {
     }
 
     /** Start of the UTC minute containing {@code time}. */
-    static long minuteOf(long time) {
+    public static long minuteOf(long time) {
         return Math.floorDiv(time, MINUTE) * MINUTE;
     }
 
     /** ISO-8601 UTC, as in the output keys and values, e.g. {@code 2026-11-22T10:05:00Z}. */
-    static String iso(long epochMillis) {
+    public static String iso(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();
     }
 }

@@ -1,0 +1,126 @@
+package com.salesaggregator.verify;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.ReferenceModel.ProductTotal;
+import com.salesaggregator.verify.ReferenceModel.ProductWindow;
+import com.salesaggregator.verify.ReferenceModel.RegionMinute;
+import com.salesaggregator.verify.ReferenceModel.RegionTotal;
+import com.salesaggregator.verify.ReferenceModel.SellerMinute;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * How a published output value (JSON, as documented in the README) reads as a {@link
+ * ReferenceModel} figure. Strict: a value with a missing or an extra field is rejected, so that the
+ * comparison never passes on a value it could not read whole.
+ *
+ * @param topic the default name of the output topic
+ * @param fields exactly the fields of a value
+ * @param reader builds the figure from a value with exactly those fields
+ */
+public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNode, T> reader) {
+
+    /**
+     * Reads output values as published: decimals as {@link java.math.BigDecimal} with their scale
+     * kept ("12.30" stays 12.30: money carries exactly two places, and the check compares scale).
+     */
+    public static final ObjectMapper JSON =
+            JsonMapper.builder()
+                    .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+                    .build();
+
+    public static final OutputFormat<SellerMinute> REVENUE_PER_SELLER =
+            new OutputFormat<>(
+                    Topics.REVENUE_PER_SELLER_1M,
+                    Set.of(
+                            "seller_id",
+                            "window_start",
+                            "window_end",
+                            "orders",
+                            "units",
+                            "revenue_eur"),
+                    v ->
+                            new SellerMinute(
+                                    v.path("seller_id").asText(),
+                                    v.path("window_start").asText(),
+                                    v.path("window_end").asText(),
+                                    v.path("orders").asLong(),
+                                    v.path("units").asLong(),
+                                    v.path("revenue_eur").decimalValue()));
+
+    public static final OutputFormat<ProductWindow> UNITS_PER_PRODUCT =
+            new OutputFormat<>(
+                    Topics.UNITS_PER_PRODUCT_5M,
+                    Set.of("product_id", "name", "category", "window_start", "window_end", "units"),
+                    v ->
+                            new ProductWindow(
+                                    v.path("product_id").asText(),
+                                    v.path("name").asText(),
+                                    v.path("category").asText(),
+                                    v.path("window_start").asText(),
+                                    v.path("window_end").asText(),
+                                    v.path("units").asLong()));
+
+    public static final OutputFormat<RegionMinute> REGION_TREND =
+            new OutputFormat<>(
+                    Topics.REGION_TREND_1M,
+                    Set.of("region", "window_start", "window_end", "units", "revenue_eur"),
+                    v ->
+                            new RegionMinute(
+                                    v.path("region").asText(),
+                                    v.path("window_start").asText(),
+                                    v.path("window_end").asText(),
+                                    v.path("units").asLong(),
+                                    v.path("revenue_eur").decimalValue()));
+
+    public static final OutputFormat<ProductTotal> REVENUE_PER_PRODUCT =
+            new OutputFormat<>(
+                    Topics.REVENUE_PER_PRODUCT,
+                    Set.of("product_id", "name", "units", "revenue_eur", "margin_eur"),
+                    v ->
+                            new ProductTotal(
+                                    v.path("product_id").asText(),
+                                    v.path("name").asText(),
+                                    v.path("units").asLong(),
+                                    v.path("revenue_eur").decimalValue(),
+                                    v.path("margin_eur").decimalValue()));
+
+    public static final OutputFormat<RegionTotal> SALES_PER_REGION =
+            new OutputFormat<>(
+                    Topics.SALES_PER_REGION,
+                    Set.of("region", "units", "revenue_eur"),
+                    v ->
+                            new RegionTotal(
+                                    v.path("region").asText(),
+                                    v.path("units").asLong(),
+                                    v.path("revenue_eur").decimalValue()));
+
+    /**
+     * The figure in {@code value}.
+     *
+     * @throws IllegalArgumentException if its fields are not exactly {@link #fields()}
+     */
+    public T read(String key, JsonNode value) {
+        Set<String> names = new TreeSet<>();
+        value.fieldNames().forEachRemaining(names::add);
+        if (!names.equals(new TreeSet<>(fields))) {
+            throw new IllegalArgumentException(
+                    "fields of "
+                            + topic
+                            + " "
+                            + key
+                            + " are "
+                            + names
+                            + ", expected "
+                            + new TreeSet<>(fields));
+        }
+        return reader.apply(value);
+    }
+}

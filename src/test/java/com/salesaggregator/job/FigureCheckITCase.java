@@ -1,0 +1,162 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.salesaggregator.seeder.Seeder;
+import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.FigureCheck;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The check {@code make e2e} runs against a live deployment, run here against the real job on a
+ * MiniCluster while it keeps running: it passes on the job's own figures, and it catches a figure
+ * that differs from the reference model.
+ */
+class FigureCheckITCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK =
+            new MiniClusterExtension(
+                    new MiniClusterResourceConfiguration.Builder()
+                            .setNumberTaskManagers(1)
+                            .setNumberSlotsPerTaskManager(2)
+                            .setConfiguration(JobRunner.clusterConfiguration())
+                            .build());
+
+    @TempDir static Path kafkaDir;
+
+    private static ItKafka kafka;
+
+    @BeforeAll
+    static void startBroker() {
+        kafka = ItKafka.start(kafkaDir);
+    }
+
+    @AfterAll
+    static void stopBroker() {
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void passesOnTheRunningJobsFiguresAndCatchesAForgedOne() throws Exception {
+        // The deployment's topic names: FigureCheck reads the default ones.
+        RunTopics topics = kafka.createTopics("");
+        // Seven minutes of event time (with the seeder's usual malformed and late records),
+        // published at once.
+        assertThat(
+                        new CommandLine(new Seeder())
+                                .execute(
+                                        "--bootstrap-servers",
+                                        kafka.bootstrapServers(),
+                                        "--bulk",
+                                        "--count",
+                                        "14000",
+                                        "--rate",
+                                        "33",
+                                        "--seed",
+                                        "20261122"))
+                .isZero();
+
+        JobClient job = JobRunner.start(kafka, topics, 2);
+        try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+            JobRunner.awaitWhileRunning(job, "three minutes of region-trend-1m settled")
+                    .until(
+                            () -> {
+                                out.poll();
+                                return out.latest(Topics.REGION_TREND_1M).size() >= 3 * 3;
+                            });
+
+            Run pass = figureCheck(JobRunner.groupId(topics));
+            assertThat(pass.exitCode()).as(pass.output()).isZero();
+            assertThat(pass.output())
+                    .contains("every settled figure equals the reference model")
+                    .containsPattern(Topics.REGION_TREND_1M + " +[1-9][0-9,]* settled keys");
+
+            forgeSettledRegionMinute(out);
+            Run caught = figureCheck(JobRunner.groupId(topics));
+            assertThat(caught.exitCode()).as(caught.output()).isEqualTo(1);
+            assertThat(caught.output())
+                    .contains("FIGURES DIFFER")
+                    .contains(Topics.REGION_TREND_1M + ": 1 of ");
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Publishes one more unit for the oldest region minute, as a buggy job might have. */
+    private static void forgeSettledRegionMinute(CommittedOutputs out) throws Exception {
+        Map.Entry<String, JsonNode> oldest =
+                out.latest(Topics.REGION_TREND_1M).entrySet().stream()
+                        .min(
+                                (a, b) ->
+                                        Instant.parse(a.getValue().path("window_end").asText())
+                                                .compareTo(
+                                                        Instant.parse(
+                                                                b.getValue()
+                                                                        .path("window_end")
+                                                                        .asText())))
+                        .orElseThrow();
+        ObjectNode forged = oldest.getValue().deepCopy();
+        forged.put("units", forged.path("units").asLong() + 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
+            producer.send(
+                            new ProducerRecord<>(
+                                    Topics.REGION_TREND_1M,
+                                    oldest.getKey().getBytes(StandardCharsets.UTF_8),
+                                    JSON.writeValueAsBytes(forged)))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private record Run(int exitCode, String output) {}
+
+    private static Run figureCheck(String groupId) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        int exitCode;
+        try {
+            exitCode =
+                    new CommandLine(new FigureCheck())
+                            .execute(
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--group-id",
+                                    groupId,
+                                    "--timeout",
+                                    Duration.ofMinutes(1).toSeconds() + "s");
+        } finally {
+            System.setOut(stdout);
+        }
+        String output = captured.toString(StandardCharsets.UTF_8);
+        stdout.print(output);
+        return new Run(exitCode, output);
+    }
+}
