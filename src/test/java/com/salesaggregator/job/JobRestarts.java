@@ -62,10 +62,16 @@ final class JobRestarts {
 
     /** The job's exception history: one line per failure, empty if it never failed. */
     List<String> failures(JobID job) throws IOException, InterruptedException {
-        JsonNode entries = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
+        JsonNode history = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
+        if (!history.path("entries").isArray()) {
+            // A changed response must fail the test, not pass it as "no failures".
+            throw new IOException("no exceptionHistory.entries in the response: " + history);
+        }
         List<String> failures = new ArrayList<>();
-        for (JsonNode entry : entries.path("entries")) {
-            failures.add(entry.path("exceptionName").asText() + ": " + entry.path("stacktrace"));
+        for (JsonNode entry : history.path("entries")) {
+            String trace = entry.path("stacktrace").asText();
+            int newline = trace.indexOf('\n');
+            failures.add(newline < 0 ? trace : trace.substring(0, newline));
         }
         return failures;
     }
