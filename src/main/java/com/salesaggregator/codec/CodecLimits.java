@@ -2,6 +2,7 @@ package com.salesaggregator.codec;
 
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -18,6 +19,7 @@ import java.time.Instant;
  * @param maxRateScale most decimal places in an exchange rate
  * @param minTime earliest accepted timestamp (inclusive)
  * @param maxTime latest accepted timestamp (exclusive)
+ * @param maxTimeAhead how far an event's own time may lie after its Kafka record's timestamp
  */
 public record CodecLimits(
         int maxRecordBytes,
@@ -29,13 +31,20 @@ public record CodecLimits(
         int maxPriceScale,
         int maxRateScale,
         Instant minTime,
-        Instant maxTime)
+        Instant maxTime,
+        Duration maxTimeAhead)
         implements Serializable {
 
     /** 256 KiB: a receipt at the line limit fits with room to spare. */
     public static final int DEFAULT_MAX_RECORD_BYTES = 256 * 1024;
 
     public static final int DEFAULT_MAX_RECEIPT_LINES = 1_000;
+
+    /**
+     * One minute: less than the out-of-orderness plus the allowed lateness (1m30s by default), so
+     * that an accepted event ahead of its record can never turn on-time lines late.
+     */
+    public static final Duration DEFAULT_MAX_TIME_AHEAD = Duration.ofMinutes(1);
 
     public CodecLimits {
         require(maxRecordBytes > 0, "maxRecordBytes must be positive");
@@ -49,6 +58,9 @@ public record CodecLimits(
         require(
                 minTime != null && maxTime != null && minTime.isBefore(maxTime),
                 "minTime must be before maxTime");
+        require(
+                maxTimeAhead != null && !maxTimeAhead.isNegative(),
+                "maxTimeAhead must not be negative");
     }
 
     /** The defaults: see the README's "Reason codes" section. */
@@ -63,7 +75,8 @@ public record CodecLimits(
                 4,
                 10,
                 Instant.parse("2000-01-01T00:00:00Z"),
-                Instant.parse("2100-01-01T00:00:00Z"));
+                Instant.parse("2100-01-01T00:00:00Z"),
+                DEFAULT_MAX_TIME_AHEAD);
     }
 
     /** These limits with another record size limit. */
@@ -78,7 +91,8 @@ public record CodecLimits(
                 maxPriceScale,
                 maxRateScale,
                 minTime,
-                maxTime);
+                maxTime,
+                maxTimeAhead);
     }
 
     /** These limits with another receipt line limit. */
@@ -93,7 +107,24 @@ public record CodecLimits(
                 maxPriceScale,
                 maxRateScale,
                 minTime,
-                maxTime);
+                maxTime,
+                maxTimeAhead);
+    }
+
+    /** These limits with another bound on event times ahead of their records. */
+    public CodecLimits withMaxTimeAhead(Duration ahead) {
+        return new CodecLimits(
+                maxRecordBytes,
+                maxReceiptLines,
+                maxNestingDepth,
+                maxTextLength,
+                maxQuantity,
+                maxPrice,
+                maxPriceScale,
+                maxRateScale,
+                minTime,
+                maxTime,
+                ahead);
     }
 
     private static void require(boolean condition, String message) {

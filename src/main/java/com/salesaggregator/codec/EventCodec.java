@@ -26,6 +26,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The one JSON wire format of the input events, shared by the seeder (encode) and the job (decode).
@@ -100,6 +101,57 @@ public final class EventCodec {
     /** Decodes an {@code fx-rates} value. */
     public DecodeResult<FxRate> decodeFxRate(byte[] value) {
         return decode(value, this::readFxRate);
+    }
+
+    /**
+     * Decodes a {@code sales-online} record: its value, and its event time checked against the
+     * record's Kafka timestamp ({@link CodecLimits#maxTimeAhead()}).
+     */
+    public DecodeResult<OnlineOrder> decodeOrder(byte[] value, long recordTimestamp) {
+        return notAhead(decodeOrder(value), OnlineOrder::eventTime, "event_time", recordTimestamp);
+    }
+
+    /** Decodes a {@code sales-store} record, its event time checked against its timestamp. */
+    public DecodeResult<StoreReceipt> decodeReceipt(byte[] value, long recordTimestamp) {
+        return notAhead(
+                decodeReceipt(value), StoreReceipt::eventTime, "event_time", recordTimestamp);
+    }
+
+    /** Decodes a {@code products} value, its {@code updated_at} checked against its timestamp. */
+    public DecodeResult<Product> decodeProduct(byte[] value, long recordTimestamp) {
+        return notAhead(decodeProduct(value), Product::updatedAt, "updated_at", recordTimestamp);
+    }
+
+    /** Decodes an {@code fx-rates} value, its {@code valid_from} checked against its timestamp. */
+    public DecodeResult<FxRate> decodeFxRate(byte[] value, long recordTimestamp) {
+        return notAhead(decodeFxRate(value), FxRate::validFrom, "valid_from", recordTimestamp);
+    }
+
+    /**
+     * Rejects an accepted event whose own time lies more than the limit after the Kafka record's
+     * timestamp (which brokers keep within an hour of their clock). A negative record timestamp
+     * means none is known; the event is then left as it is.
+     */
+    private <T> DecodeResult<T> notAhead(
+            DecodeResult<T> result, Function<T, Instant> time, String field, long recordTimestamp) {
+        if (!result.isAccepted() || recordTimestamp < 0) {
+            return result;
+        }
+        Instant eventTime = time.apply(result.event());
+        Instant latest = Instant.ofEpochMilli(recordTimestamp).plus(limits.maxTimeAhead());
+        if (eventTime.isAfter(latest)) {
+            return DecodeResult.rejected(
+                    RejectReason.FUTURE_TIMESTAMP,
+                    "field '"
+                            + field
+                            + "' is "
+                            + eventTime
+                            + ", more than "
+                            + limits.maxTimeAhead()
+                            + " after the record timestamp "
+                            + Instant.ofEpochMilli(recordTimestamp));
+        }
+        return result;
     }
 
     private <T> DecodeResult<T> decode(byte[] value, ObjectReader<T> reader) {

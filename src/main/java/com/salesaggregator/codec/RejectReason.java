@@ -47,5 +47,14 @@ public enum RejectReason {
     /** No EUR rate for the line's currency is in force at its event time. */
     NO_FX_RATE,
     /** The line id was already counted within the deduplication horizon (an upstream resend). */
-    DUPLICATE
+    DUPLICATE,
+
+    // Appended last, so that the other codes keep their ordinals.
+
+    /**
+     * (codec) An event time, {@code updated_at} or {@code valid_from} lies further after the Kafka
+     * record's timestamp than the limit: accepted, it would drag the watermark ahead and turn every
+     * later record late.
+     */
+    FUTURE_TIMESTAMP
 }

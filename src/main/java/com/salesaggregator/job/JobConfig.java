@@ -41,7 +41,8 @@ public record JobConfig(
         Duration restartBudget,
         int maxParallelism,
         int maxRecordBytes,
-        int maxReceiptLines)
+        int maxReceiptLines,
+        Duration maxTimeAhead)
         implements Serializable {
 
     /**
@@ -142,6 +143,12 @@ public record JobConfig(
                     "max-receipt-lines",
                     String.valueOf(CodecLimits.DEFAULT_MAX_RECEIPT_LINES),
                     "receipts with more lines go to the dead letters as TOO_MANY_LINES");
+    public static final String MAX_TIME_AHEAD =
+            option(
+                    "max-time-ahead",
+                    "1m",
+                    "records whose event time lies further after their Kafka timestamp go to the"
+                            + " dead letters as FUTURE_TIMESTAMP");
 
     private static final Map<String, String> TOPIC_DEFAULTS = new LinkedHashMap<>();
 
@@ -216,7 +223,8 @@ public record JobConfig(
                         r.duration(RESTART_BUDGET, true),
                         r.integer(MAX_PARALLELISM, 1),
                         r.integer(MAX_RECORD_BYTES, 1),
-                        r.integer(MAX_RECEIPT_LINES, 1));
+                        r.integer(MAX_RECEIPT_LINES, 1),
+                        r.duration(MAX_TIME_AHEAD, true));
         config.validate();
         return config;
     }
@@ -255,7 +263,8 @@ public record JobConfig(
     public CodecLimits codecLimits() {
         return CodecLimits.defaults()
                 .withMaxRecordBytes(maxRecordBytes)
-                .withMaxReceiptLines(maxReceiptLines);
+                .withMaxReceiptLines(maxReceiptLines)
+                .withMaxTimeAhead(maxTimeAhead);
     }
 
     /** Kafka client properties from the client config file (TLS, SASL); empty if none. */

@@ -1,5 +1,6 @@
 package com.salesaggregator.verify;
 
+import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.codec.RejectReason;
@@ -151,7 +152,16 @@ public final class ReferenceModel {
      */
     public static Expected compute(
             List<InputRecord> input, InputTopics topics, Set<String> lateLineIds) {
-        EventCodec codec = EventCodec.withDefaults();
+        return compute(input, topics, lateLineIds, CodecLimits.defaults());
+    }
+
+    /** As {@link #compute(List, InputTopics, Set)}, for a job run with other codec limits. */
+    public static Expected compute(
+            List<InputRecord> input,
+            InputTopics topics,
+            Set<String> lateLineIds,
+            CodecLimits limits) {
+        EventCodec codec = new EventCodec(limits);
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<InputRecord> ordered = new ArrayList<>(input);
         // Per partition in offset order: of two versions with the same validity the later wins.
@@ -167,7 +177,7 @@ public final class ReferenceModel {
             if (record.topic().equals(topics.products())) {
                 readProduct(codec, record, catalog, deadLetters);
             } else if (record.topic().equals(topics.fxRates())) {
-                DecodeResult<FxRate> rate = codec.decodeFxRate(record.value());
+                DecodeResult<FxRate> rate = codec.decodeFxRate(record.value(), record.timestamp());
                 if (rate.isAccepted()) {
                     rates.computeIfAbsent(rate.event().currency(), c -> new TreeMap<>())
                             .put(
@@ -177,14 +187,16 @@ public final class ReferenceModel {
                     deadLetters.add(recordDeadLetter(record, rate));
                 }
             } else if (record.topic().equals(topics.online())) {
-                DecodeResult<OnlineOrder> order = codec.decodeOrder(record.value());
+                DecodeResult<OnlineOrder> order =
+                        codec.decodeOrder(record.value(), record.timestamp());
                 if (order.isAccepted()) {
                     lines.add(lineOf(order.event(), record));
                 } else {
                     deadLetters.add(recordDeadLetter(record, order));
                 }
             } else if (record.topic().equals(topics.store())) {
-                DecodeResult<StoreReceipt> receipt = codec.decodeReceipt(record.value());
+                DecodeResult<StoreReceipt> receipt =
+                        codec.decodeReceipt(record.value(), record.timestamp());
                 if (receipt.isAccepted()) {
                     lines.addAll(linesOf(receipt.event(), record));
                 } else {
@@ -298,7 +310,7 @@ public final class ReferenceModel {
                     .add(new CatalogVersion(record.timestamp(), null, null, null, true));
             return;
         }
-        DecodeResult<Product> product = codec.decodeProduct(record.value());
+        DecodeResult<Product> product = codec.decodeProduct(record.value(), record.timestamp());
         if (!product.isAccepted()) {
             deadLetters.add(recordDeadLetter(record, product));
             return;

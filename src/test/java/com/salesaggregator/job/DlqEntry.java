@@ -7,8 +7,17 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 
-/** A published {@code sales-dlq} entry: what identifies it, plus the source record it carries. */
-record DlqEntry(DeadLetter id, String key, byte[] sourceKey, byte[] sourceValue, String message) {
+/**
+ * A published {@code sales-dlq} entry: what identifies it, plus the source record it carries
+ * ({@code truncatedValueBytes}: the full size of a value cut short in the entry, else null).
+ */
+record DlqEntry(
+        DeadLetter id,
+        String key,
+        byte[] sourceKey,
+        byte[] sourceValue,
+        Integer truncatedValueBytes,
+        String message) {
 
     /** Parses a {@code sales-dlq} record (schema in the README). */
     static DlqEntry of(String key, JsonNode value) {
@@ -22,6 +31,9 @@ record DlqEntry(DeadLetter id, String key, byte[] sourceKey, byte[] sourceValue,
                 key,
                 bytes(value, "key"),
                 bytes(value, "value"),
+                value.path("value_truncated").asBoolean()
+                        ? Integer.valueOf(value.path("value_bytes").asInt())
+                        : null,
                 value.path("message").asText());
     }
 
@@ -44,7 +56,12 @@ record DlqEntry(DeadLetter id, String key, byte[] sourceKey, byte[] sourceValue,
                         id.lineId(),
                         id.reason());
         return new DlqEntry(
-                unprefixed, key.substring(prefix.length()), sourceKey, sourceValue, message);
+                unprefixed,
+                key.substring(prefix.length()),
+                sourceKey,
+                sourceValue,
+                truncatedValueBytes,
+                message);
     }
 
     @Override
@@ -55,6 +72,7 @@ record DlqEntry(DeadLetter id, String key, byte[] sourceKey, byte[] sourceValue,
                 && key.equals(other.key)
                 && Arrays.equals(sourceKey, other.sourceKey)
                 && Arrays.equals(sourceValue, other.sourceValue)
+                && Objects.equals(truncatedValueBytes, other.truncatedValueBytes)
                 && message.equals(other.message);
     }
 

@@ -107,10 +107,24 @@ final class ExactCheck {
             assertThat(dlq.message()).as("message of %s", dlq.key()).isNotBlank();
             InputRecord source = byPosition.get(position);
             assertThat(dlq.sourceKey()).as("source key in %s", dlq.key()).isEqualTo(source.key());
-            if (id.lineId() == null) {
+            if (id.lineId() != null) {
+                continue;
+            }
+            if (dlq.truncatedValueBytes() == null) {
                 assertThat(dlq.sourceValue())
                         .as("source value in %s", dlq.key())
                         .isEqualTo(source.value());
+            } else {
+                // A value too large to carry whole: its start, and its full size.
+                assertThat(dlq.truncatedValueBytes())
+                        .as("size of the truncated value in %s", dlq.key())
+                        .isEqualTo(source.value().length);
+                assertThat(dlq.sourceValue().length)
+                        .as("bytes of the truncated value in %s", dlq.key())
+                        .isBetween(1, source.value().length - 1);
+                assertThat(source.value())
+                        .as("source value in %s", dlq.key())
+                        .startsWith(dlq.sourceValue());
             }
         }
     }

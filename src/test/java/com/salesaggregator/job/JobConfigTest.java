@@ -46,6 +46,7 @@ class JobConfigTest {
         EVERY_OPTION.put(JobConfig.MAX_PARALLELISM, "256");
         EVERY_OPTION.put(JobConfig.MAX_RECORD_BYTES, "2048");
         EVERY_OPTION.put(JobConfig.MAX_RECEIPT_LINES, "50");
+        EVERY_OPTION.put(JobConfig.MAX_TIME_AHEAD, "5m");
     }
 
     @Test
@@ -57,6 +58,7 @@ class JobConfigTest {
         assertThat(config.emitInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.idleness()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config).isEqualTo(JobConfig.defaults());
+        assertThat(config.codecLimits()).isEqualTo(CodecLimits.defaults());
     }
 
     @Test
@@ -111,8 +113,13 @@ class JobConfigTest {
         assertThat(config.maxParallelism()).isEqualTo(256);
         assertThat(config.maxRecordBytes()).isEqualTo(2048);
         assertThat(config.maxReceiptLines()).isEqualTo(50);
+        assertThat(config.maxTimeAhead()).isEqualTo(Duration.ofMinutes(5));
         assertThat(config.codecLimits())
-                .isEqualTo(CodecLimits.defaults().withMaxRecordBytes(2048).withMaxReceiptLines(50));
+                .isEqualTo(
+                        CodecLimits.defaults()
+                                .withMaxRecordBytes(2048)
+                                .withMaxReceiptLines(50)
+                                .withMaxTimeAhead(Duration.ofMinutes(5)));
     }
 
     @Test
@@ -136,6 +143,7 @@ class JobConfigTest {
         "tolerable-checkpoint-failures, -1",
         "max-record-bytes, 0",
         "max-receipt-lines, 1.5",
+        "max-time-ahead, PT-1S",
         "starting-offsets, sometimes",
         "group-id, ' '",
         "bootstrap-servers, ' '",

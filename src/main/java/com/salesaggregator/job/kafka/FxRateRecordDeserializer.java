@@ -32,7 +32,7 @@ public final class FxRateRecordDeserializer
         if (codec == null) {
             codec = new EventCodec(limits);
         }
-        DecodeResult<FxRate> result = codec.decodeFxRate(record.value());
+        DecodeResult<FxRate> result = codec.decodeFxRate(record.value(), record.timestamp());
         out.collect(
                 result.isAccepted()
                         ? new FxRateInput(result.event(), null)

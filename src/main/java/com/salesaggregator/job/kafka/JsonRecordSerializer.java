@@ -6,9 +6,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Writes one output type to its topic with a key and a JSON value from {@link OutputJson}. Records
- * carry their event-time timestamp, except those emitted at the end of event time (the flush of a
- * drain or of a bounded run, stamped {@code Long.MAX_VALUE}): brokers reject timestamps more than
- * {@code log.message.timestamp.after.max.ms} (1 h by default) ahead, so those get the send time.
+ * carry their event-time timestamp, except those stamped after the wall clock: brokers reject
+ * timestamps more than {@code log.message.timestamp.after.max.ms} (1 h by default) ahead, which
+ * would fail the sink and restart the job on the same data. So the flush at the end of event time
+ * (a drain or a bounded run, stamped {@code Long.MAX_VALUE}) and results of events dated ahead (an
+ * input producer whose clock runs fast) get the send time.
  */
 public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
 
@@ -28,7 +30,8 @@ public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSc
     @Override
     public ProducerRecord<byte[], byte[]> serialize(
             T element, KafkaSinkContext context, Long timestamp) {
-        Long recordTimestamp = timestamp == null || timestamp == Long.MAX_VALUE ? null : timestamp;
+        Long recordTimestamp =
+                timestamp == null || timestamp > System.currentTimeMillis() ? null : timestamp;
         return new ProducerRecord<>(
                 topic, null, recordTimestamp, key.apply(element), value.apply(element));
     }

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 
 /**
@@ -25,6 +26,14 @@ import java.util.Base64;
  * money is a decimal number with two places.
  */
 public final class OutputJson {
+
+    /**
+     * Most bytes of a source key or value a dead letter carries. JSON escaping grows text at most
+     * sixfold (a control character becomes a six-character escape) and base64 by a third, so a dead
+     * letter stays well below the producers' and brokers' 1 MB default whatever the input record
+     * was.
+     */
+    public static final int MAX_DEAD_LETTER_BYTES = 64 * 1024;
 
     private static final JsonFactory FACTORY =
             JsonFactory.builder().enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN).build();
@@ -159,9 +168,18 @@ public final class OutputJson {
         g.writeStringField("window_end", Instant.ofEpochMilli(end).toString());
     }
 
-    /** Text when the bytes are UTF-8, else base64 with an {@code <field>_encoding} marker. */
+    /**
+     * Text when the bytes are UTF-8, else base64 with an {@code <field>_encoding} marker. Bytes
+     * over {@link #MAX_DEAD_LETTER_BYTES} are cut to that many (at a character boundary when they
+     * are UTF-8), marked {@code <field>_truncated: true} with their full size in {@code
+     * <field>_bytes}.
+     */
     private static void bytesField(JsonGenerator g, String field, byte[] bytes) throws IOException {
-        if (bytes == null) {
+        if (bytes != null && bytes.length > MAX_DEAD_LETTER_BYTES) {
+            bytesField(g, field, prefix(bytes));
+            g.writeBooleanField(field + "_truncated", true);
+            g.writeNumberField(field + "_bytes", bytes.length);
+        } else if (bytes == null) {
             g.writeNullField(field);
         } else if (Utf8Validation.isValid(bytes)) {
             g.writeStringField(field, new String(bytes, StandardCharsets.UTF_8));
@@ -169,6 +187,16 @@ public final class OutputJson {
             g.writeStringField(field, Base64.getEncoder().encodeToString(bytes));
             g.writeStringField(field + "_encoding", "base64");
         }
+    }
+
+    /** The first {@link #MAX_DEAD_LETTER_BYTES}, backed off to a UTF-8 character boundary. */
+    private static byte[] prefix(byte[] bytes) {
+        int end = MAX_DEAD_LETTER_BYTES;
+        // Continuation bytes are 10xxxxxx; a character starts at any other byte.
+        for (int back = 0; back < 3 && (bytes[end] & 0xC0) == 0x80; back++) {
+            end--;
+        }
+        return Arrays.copyOf(bytes, end);
     }
 
     private static byte[] write(Fields fields) {

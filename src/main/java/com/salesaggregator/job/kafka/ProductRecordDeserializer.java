@@ -63,7 +63,7 @@ public final class ProductRecordDeserializer
                             null));
             return;
         }
-        DecodeResult<Product> result = codec.decodeProduct(record.value());
+        DecodeResult<Product> result = codec.decodeProduct(record.value(), record.timestamp());
         if (result.isAccepted()) {
             Product p = result.event();
             out.collect(

@@ -41,7 +41,8 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
             codec = new EventCodec(limits);
         }
         if (channel == Channel.ONLINE) {
-            DecodeResult<OnlineOrder> result = codec.decodeOrder(record.value());
+            DecodeResult<OnlineOrder> result =
+                    codec.decodeOrder(record.value(), record.timestamp());
             if (result.isAccepted()) {
                 out.collect(
                         SaleInput.of(
@@ -50,7 +51,8 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
                 out.collect(SaleInput.rejected(deadLetter(record, result)));
             }
         } else {
-            DecodeResult<StoreReceipt> result = codec.decodeReceipt(record.value());
+            DecodeResult<StoreReceipt> result =
+                    codec.decodeReceipt(record.value(), record.timestamp());
             if (result.isAccepted()) {
                 for (SaleLine line :
                         SaleLine.of(result.event(), record.partition(), record.offset())) {
