@@ -45,7 +45,10 @@ final class ReferenceModel {
     /** The four input topics of a run. */
     record InputTopics(String online, String store, String products, String fxRates) {}
 
-    /** One decoded sale line and where it came from. */
+    /**
+     * One decoded sale line and where it came from. A resent sale's lines have the same line ids as
+     * the first delivery's: {@link #key()} tells them apart.
+     */
     record Line(
             String lineId,
             String sourceTopic,
@@ -58,12 +61,21 @@ final class ReferenceModel {
             int quantity,
             BigDecimal unitPrice,
             String currency,
-            long eventTime) {}
+            long eventTime) {
+
+        /** Unique per delivered line: {@code topic:partition:offset:line_id}, as in sales-dlq. */
+        String key() {
+            return sourceTopic + ":" + partition + ":" + offset + ":" + lineId;
+        }
+    }
 
     /** Where a decoded line ends up. */
     enum Fate {
         COUNTED,
+        /** In sales-dlq for want of reference data. */
         DEAD_LETTER,
+        /** In sales-dlq as DUPLICATE: a line of a resent sale. */
+        DUPLICATE,
         LATE
     }
 
@@ -124,7 +136,7 @@ final class ReferenceModel {
 
     /**
      * Everything the job must publish: the final value per key of each output, the dead letters and
-     * the late lines.
+     * the late lines; and every delivered line with its fate (by {@link Line#key()}).
      */
     record Expected(
             Map<String, SellerMinute> revenuePerSeller,
@@ -146,11 +158,15 @@ final class ReferenceModel {
             boolean delisted) {}
 
     /**
-     * The expected outputs for {@code input} (every record of the four input topics, in any order)
-     * when exactly the lines {@code lateLineIds} were found late.
+     * The expected outputs for {@code input} (every record of the four input topics, in the order
+     * produced) when exactly the lines {@code lateLineIds} were found late. A sale is counted once:
+     * of the accepted sales records with the same topic and order or receipt id, the first in
+     * {@code input} is its delivery and each later one a resend, whose lines all go to sales-dlq as
+     * DUPLICATE (the whole input lies within the dedup horizon). Late lines are first deliveries.
      */
     static Expected compute(List<InputRecord> input, InputTopics topics, Set<String> lateLineIds) {
         EventCodec codec = EventCodec.withDefaults();
+        Map<String, String> firstDeliveries = firstDeliveries(codec, input, topics);
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<InputRecord> ordered = new ArrayList<>(input);
         // Per partition in offset order: of two versions with the same validity the later wins.
@@ -197,8 +213,21 @@ final class ReferenceModel {
         Map<String, Fate> fates = new LinkedHashMap<>();
         List<PricedLine> counted = new ArrayList<>();
         Map<String, LateLine> late = new LinkedHashMap<>();
+        Set<String> firstLineIds = new HashSet<>();
         for (Line line : lines) {
-            if (fates.containsKey(line.lineId())) {
+            String position = line.sourceTopic() + ":" + line.partition() + ":" + line.offset();
+            if (!position.equals(firstDeliveries.get(line.sourceTopic() + ":" + line.orderId()))) {
+                fates.put(line.key(), Fate.DUPLICATE);
+                deadLetters.add(
+                        new DeadLetter(
+                                line.sourceTopic(),
+                                line.partition(),
+                                line.offset(),
+                                line.lineId(),
+                                RejectReason.DUPLICATE.name()));
+                continue;
+            }
+            if (!firstLineIds.add(line.lineId())) {
                 throw new IllegalArgumentException("line id used twice: " + line.lineId());
             }
             CatalogVersion version = inForce(catalog.get(line.productId()), line.eventTime());
@@ -221,7 +250,7 @@ final class ReferenceModel {
                 }
             }
             if (rejection != null) {
-                fates.put(line.lineId(), Fate.DEAD_LETTER);
+                fates.put(line.key(), Fate.DEAD_LETTER);
                 deadLetters.add(
                         new DeadLetter(
                                 line.sourceTopic(),
@@ -242,7 +271,7 @@ final class ReferenceModel {
             PricedLine priced =
                     new PricedLine(line, version.name(), version.category(), revenue, margin);
             if (lateLineIds.contains(line.lineId())) {
-                fates.put(line.lineId(), Fate.LATE);
+                fates.put(line.key(), Fate.LATE);
                 long start = minuteOf(line.eventTime());
                 late.put(
                         line.lineId(),
@@ -253,12 +282,12 @@ final class ReferenceModel {
                                 iso(start),
                                 iso(start + MINUTE)));
             } else {
-                fates.put(line.lineId(), Fate.COUNTED);
+                fates.put(line.key(), Fate.COUNTED);
                 counted.add(priced);
             }
         }
         Set<String> unknownLate = new HashSet<>(lateLineIds);
-        unknownLate.removeAll(fates.keySet());
+        unknownLate.removeAll(firstLineIds);
         if (!unknownLate.isEmpty()) {
             throw new IllegalArgumentException("late lines not in the input: " + unknownLate);
         }
@@ -273,6 +302,31 @@ final class ReferenceModel {
                 late,
                 List.copyOf(lines),
                 fates);
+    }
+
+    /**
+     * For each sale identity ({@code topic:order_or_receipt_id}) of an accepted sales record, the
+     * position ({@code topic:partition:offset}) of the first record in {@code input} to carry it.
+     */
+    private static Map<String, String> firstDeliveries(
+            EventCodec codec, List<InputRecord> input, InputTopics topics) {
+        Map<String, String> first = new HashMap<>();
+        for (InputRecord record : input) {
+            String id = null;
+            if (record.topic().equals(topics.online())) {
+                DecodeResult<OnlineOrder> order = codec.decodeOrder(record.value());
+                id = order.isAccepted() ? order.event().orderId() : null;
+            } else if (record.topic().equals(topics.store())) {
+                DecodeResult<StoreReceipt> receipt = codec.decodeReceipt(record.value());
+                id = receipt.isAccepted() ? receipt.event().receiptId() : null;
+            }
+            if (id != null) {
+                first.putIfAbsent(
+                        record.topic() + ":" + id,
+                        record.topic() + ":" + record.partition() + ":" + record.offset());
+            }
+        }
+        return first;
     }
 
     private static void readProduct(
