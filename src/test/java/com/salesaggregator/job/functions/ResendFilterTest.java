@@ -156,6 +156,21 @@ class ResendFilterTest {
     }
 
     @Test
+    void expiredEntriesAreRemovedAsLaterSalesArrive() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            process(order("o-old-" + i, 0, i));
+        }
+        harness.setStateTtlProcessingTime(HORIZON_MILLIS);
+
+        // Heap state: each access also cleans up a few entries (Flink's incremental cleanup).
+        for (int i = 0; i < 10; i++) {
+            process(order("o-new-" + i, 0, 100 + i));
+        }
+
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(10);
+    }
+
+    @Test
     void expiredEntriesAreLeftOutOfSnapshots() throws Exception {
         process(order("o-1", 0, 1));
         process(order("o-2", 0, 2));
