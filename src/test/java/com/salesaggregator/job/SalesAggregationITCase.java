@@ -103,10 +103,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The aggregation job end to end, with its real Kafka wiring ({@link SalesAggregationJob#define})
  * on a real broker and a Flink MiniCluster: a deterministic data set with every kind of rejection,
- * a delisting and rate updates mid-stream, out-of-order sales, then lines that are late on purpose
- * and on-time stragglers for windows that have already fired, then a drain. Every output must equal
- * the {@link ReferenceModel}'s recomputation exactly, every line must end in exactly one place, and
- * the outputs must add up to each other, at parallelism 2, 1 and 4 alike.
+ * a delisting and rate updates mid-stream, out-of-order sales, upstream resends, then lines that
+ * are late on purpose, on-time stragglers for windows that have already fired and resends of sales
+ * whose windows have fired, then a drain. Every output must equal the {@link ReferenceModel}'s
+ * recomputation exactly, every line must end in exactly one place, and the outputs must add up to
+ * each other, at parallelism 2, 1 and 4 alike.
  *
  * <p>Each run gets topics of its own (the same data, produced afresh): the late lines must reach
  * the job after the main data's windows closed, which a replay from a backlog cannot guarantee.
