@@ -47,7 +47,7 @@ final class ReferenceModel {
 
     /**
      * One decoded sale line and where it came from. A resent sale's lines have the same line ids as
-     * the first delivery's: {@link #key()} tells them apart.
+     * its first delivery's: {@link #key()} tells them apart.
      */
     record Line(
             String lineId,
@@ -69,13 +69,10 @@ final class ReferenceModel {
         }
     }
 
-    /** Where a decoded line ends up. */
+    /** Where a decoded line of a sale's first delivery ends up. */
     enum Fate {
         COUNTED,
-        /** In sales-dlq for want of reference data. */
         DEAD_LETTER,
-        /** In sales-dlq as DUPLICATE: a line of a resent sale. */
-        DUPLICATE,
         LATE
     }
 
@@ -136,7 +133,8 @@ final class ReferenceModel {
 
     /**
      * Everything the job must publish: the final value per key of each output, the dead letters and
-     * the late lines; and every delivered line with its fate (by {@link Line#key()}).
+     * the late lines; the lines of every sale's first delivery with their fates (by line id), and
+     * the lines of every resend (each a DUPLICATE dead letter).
      */
     record Expected(
             Map<String, SellerMinute> revenuePerSeller,
@@ -147,7 +145,8 @@ final class ReferenceModel {
             List<DeadLetter> deadLetters,
             Map<String, LateLine> late,
             List<Line> lines,
-            Map<String, Fate> fates) {}
+            Map<String, Fate> fates,
+            List<Line> resends) {}
 
     /** A catalog version: in force from {@code validFrom}, or a delisting from then on. */
     private record CatalogVersion(
@@ -213,11 +212,12 @@ final class ReferenceModel {
         Map<String, Fate> fates = new LinkedHashMap<>();
         List<PricedLine> counted = new ArrayList<>();
         Map<String, LateLine> late = new LinkedHashMap<>();
-        Set<String> firstLineIds = new HashSet<>();
+        List<Line> firstLines = new ArrayList<>();
+        List<Line> resends = new ArrayList<>();
         for (Line line : lines) {
             String position = line.sourceTopic() + ":" + line.partition() + ":" + line.offset();
             if (!position.equals(firstDeliveries.get(line.sourceTopic() + ":" + line.orderId()))) {
-                fates.put(line.key(), Fate.DUPLICATE);
+                resends.add(line);
                 deadLetters.add(
                         new DeadLetter(
                                 line.sourceTopic(),
@@ -227,7 +227,8 @@ final class ReferenceModel {
                                 RejectReason.DUPLICATE.name()));
                 continue;
             }
-            if (!firstLineIds.add(line.lineId())) {
+            firstLines.add(line);
+            if (fates.containsKey(line.lineId())) {
                 throw new IllegalArgumentException("line id used twice: " + line.lineId());
             }
             CatalogVersion version = inForce(catalog.get(line.productId()), line.eventTime());
@@ -250,7 +251,7 @@ final class ReferenceModel {
                 }
             }
             if (rejection != null) {
-                fates.put(line.key(), Fate.DEAD_LETTER);
+                fates.put(line.lineId(), Fate.DEAD_LETTER);
                 deadLetters.add(
                         new DeadLetter(
                                 line.sourceTopic(),
@@ -271,7 +272,7 @@ final class ReferenceModel {
             PricedLine priced =
                     new PricedLine(line, version.name(), version.category(), revenue, margin);
             if (lateLineIds.contains(line.lineId())) {
-                fates.put(line.key(), Fate.LATE);
+                fates.put(line.lineId(), Fate.LATE);
                 long start = minuteOf(line.eventTime());
                 late.put(
                         line.lineId(),
@@ -282,12 +283,12 @@ final class ReferenceModel {
                                 iso(start),
                                 iso(start + MINUTE)));
             } else {
-                fates.put(line.key(), Fate.COUNTED);
+                fates.put(line.lineId(), Fate.COUNTED);
                 counted.add(priced);
             }
         }
         Set<String> unknownLate = new HashSet<>(lateLineIds);
-        unknownLate.removeAll(firstLineIds);
+        unknownLate.removeAll(fates.keySet());
         if (!unknownLate.isEmpty()) {
             throw new IllegalArgumentException("late lines not in the input: " + unknownLate);
         }
@@ -300,8 +301,9 @@ final class ReferenceModel {
                 salesPerRegion(counted),
                 List.copyOf(deadLetters),
                 late,
-                List.copyOf(lines),
-                fates);
+                List.copyOf(firstLines),
+                fates,
+                List.copyOf(resends));
     }
 
     /**
