@@ -1562,7 +1562,9 @@ class SalesAggregationITCase {
                             Duration.ofMinutes(5),
                             0.02,
                             Duration.ofMinutes(1),
-                            Duration.ofSeconds(40));
+                            Duration.ofSeconds(40),
+                            // The resends are hand-made, at known places.
+                            0);
             SalesGenerator generator = new SalesGenerator(config);
             int index = 0;
             int sales = 0;
