@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,12 +25,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Drives {@link ResendFilter} through Flink's keyed one-input operator harness: resends by identity
  * and source position, the horizon as state TTL (processing time driven by the harness), and the
- * remembered first deliveries across a snapshot and restore.
+ * remembered first deliveries across a snapshot and restore, also at another parallelism.
  */
 class ResendFilterTest {
 
     private static final Duration HORIZON = Duration.ofHours(1);
     private static final long HORIZON_MILLIS = HORIZON.toMillis();
+    private static final int MAX_PARALLELISM = 128;
 
     private KeyedOneInputStreamOperatorTestHarness<String, SaleLine, SaleLine> harness;
 
@@ -162,7 +165,8 @@ class ResendFilterTest {
         }
         harness.setStateTtlProcessingTime(HORIZON_MILLIS);
 
-        // Heap state: each access also cleans up a few entries (Flink's incremental cleanup).
+        // Heap state: each state access also visits a few entries and drops the expired ones
+        // (Flink's incremental cleanup; with one key group here, ten accesses cover them all).
         for (int i = 0; i < 10; i++) {
             process(order("o-new-" + i, 0, 100 + i));
         }
@@ -216,12 +220,62 @@ class ResendFilterTest {
                 .containsExactly("o-2", "r-1#1", "o-1");
     }
 
+    @Test
+    void firstDeliveriesFollowTheirSalesWhenRescaled() throws Exception {
+        harness.close();
+        harness = newHarness(MAX_PARALLELISM, 1, 0);
+        harness.setStateTtlProcessingTime(0);
+        harness.open();
+        List<String> orders = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            orders.add("o-" + i);
+            process(order("o-" + i, 0, i));
+        }
+        OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+
+        List<Integer> entries = new ArrayList<>();
+        int duplicates = 0;
+        for (int subtask = 0; subtask < 2; subtask++) {
+            harness.close();
+            harness = newHarness(MAX_PARALLELISM, 2, subtask);
+            harness.setStateTtlProcessingTime(0);
+            harness.initializeState(
+                    AbstractStreamOperatorTestHarness.repartitionOperatorState(
+                            snapshot, MAX_PARALLELISM, 1, 2, subtask));
+            harness.open();
+            for (String id : orders) {
+                SaleLine resend = order(id, 1, 1_000);
+                if (KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                                SaleIdentity.of(resend), MAX_PARALLELISM, 2)
+                        == subtask) {
+                    process(resend);
+                }
+            }
+            entries.add(harness.numKeyedStateEntries());
+            duplicates += deadLetters().size();
+            assertThat(harness.extractOutputValues()).isEmpty();
+        }
+
+        assertThat(entries).allSatisfy(n -> assertThat(n).isPositive());
+        assertThat(entries.get(0) + entries.get(1)).isEqualTo(20);
+        assertThat(duplicates).isEqualTo(20);
+    }
+
+    /** A harness of one subtask with one key group. */
     private static KeyedOneInputStreamOperatorTestHarness<String, SaleLine, SaleLine> newHarness()
             throws Exception {
+        return newHarness(1, 1, 0);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SaleLine, SaleLine> newHarness(
+            int maxParallelism, int parallelism, int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(new ResendFilter(HORIZON, Lines.TOPICS)),
                 new SaleIdentity(),
-                Types.STRING);
+                Types.STRING,
+                maxParallelism,
+                parallelism,
+                subtask);
     }
 
     /** Replaces the harness with a new one restored from {@code snapshot}. */
