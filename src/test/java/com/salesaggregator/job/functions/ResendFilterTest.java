@@ -160,18 +160,23 @@ class ResendFilterTest {
 
     @Test
     void expiredEntriesAreRemovedAsLaterSalesArrive() throws Exception {
-        for (int i = 0; i < 20; i++) {
+        harness.close();
+        // The job's key groups: the sweep walks them all.
+        harness = newHarness(MAX_PARALLELISM, 1, 0);
+        harness.setStateTtlProcessingTime(0);
+        harness.open();
+        for (int i = 0; i < 1_000; i++) {
             process(order("o-old-" + i, 0, i));
         }
         harness.setStateTtlProcessingTime(HORIZON_MILLIS);
 
         // Heap state: each state access also visits a few entries and drops the expired ones
-        // (Flink's incremental cleanup; with one key group here, ten accesses cover them all).
-        for (int i = 0; i < 10; i++) {
-            process(order("o-new-" + i, 0, 100 + i));
+        // (Flink's incremental cleanup), so expired entries leave as later sales arrive.
+        for (int i = 0; i < 2_000; i++) {
+            process(order("o-new-" + i, 0, 10_000 + i));
         }
 
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(10);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2_000);
     }
 
     @Test
