@@ -46,7 +46,10 @@ public enum RejectReason {
     DELISTED_PRODUCT,
     /** No EUR rate for the line's currency is in force at its event time. */
     NO_FX_RATE,
-    /** The line id was already counted within the deduplication horizon (an upstream resend). */
+    /**
+     * An upstream resend: another record already delivered this order or receipt (same channel and
+     * id) within the dedup horizon. Given to every line of the resend.
+     */
     DUPLICATE,
 
     // Appended last, so that the other codes keep their ordinals.

@@ -33,6 +33,7 @@ public record JobConfig(
         Duration allowedLateness,
         Duration referenceGrace,
         Duration emitInterval,
+        Duration dedupHorizon,
         Duration checkpointInterval,
         Duration checkpointTimeout,
         Duration minPauseBetweenCheckpoints,
@@ -109,6 +110,11 @@ public record JobConfig(
                     "how long a line waits for an unknown product or a missing rate");
     public static final String EMIT_INTERVAL =
             option("emit-interval", "1s", "running totals are emitted at most this often per key");
+    public static final String DEDUP_HORIZON =
+            option(
+                    "dedup-horizon",
+                    "1h",
+                    "a sale delivered again within this time of its first delivery is a DUPLICATE");
     public static final String CHECKPOINT_INTERVAL =
             option("checkpoint-interval", "10s", "checkpoint (and transaction commit) interval");
     public static final String CHECKPOINT_TIMEOUT =
@@ -151,6 +157,17 @@ public record JobConfig(
                             + " dead letters as FUTURE_TIMESTAMP");
 
     private static final Map<String, String> TOPIC_DEFAULTS = new LinkedHashMap<>();
+
+    /** The topic options of the outputs, each written by a transactional sink. */
+    private static final Set<String> OUTPUT_TOPIC_KEYS =
+            Set.of(
+                    TOPIC_PREFIX + Topics.REVENUE_PER_SELLER_1M,
+                    TOPIC_PREFIX + Topics.UNITS_PER_PRODUCT_5M,
+                    TOPIC_PREFIX + Topics.REVENUE_PER_PRODUCT,
+                    TOPIC_PREFIX + Topics.SALES_PER_REGION,
+                    TOPIC_PREFIX + Topics.REGION_TREND_1M,
+                    TOPIC_PREFIX + Topics.SALES_DLQ,
+                    TOPIC_PREFIX + Topics.SALES_LATE);
 
     static {
         for (String topic : Topics.ALL) {
@@ -215,6 +232,7 @@ public record JobConfig(
                         r.duration(ALLOWED_LATENESS, true),
                         r.duration(REFERENCE_GRACE, true),
                         r.duration(EMIT_INTERVAL, true),
+                        r.duration(DEDUP_HORIZON, false),
                         r.duration(CHECKPOINT_INTERVAL, false),
                         r.duration(CHECKPOINT_TIMEOUT, false),
                         r.duration(MIN_PAUSE, true),
@@ -254,9 +272,67 @@ public record JobConfig(
                             + " producers would fail at InitProducerId. Raise the broker setting"
                             + " first, then this option");
         }
+        requireDistinctTopics();
         if (maxParallelism > 32768) {
             throw new IllegalArgumentException(MAX_PARALLELISM + " must be at most 32768");
         }
+    }
+
+    /**
+     * Every topic option must name a topic of its own: two outputs on one topic would mix their
+     * records and their sinks would share a transactional id prefix ({@link
+     * #transactionalIdPrefix(String)}), fencing each other's transactions; an output on an input
+     * topic would feed the job its own output.
+     */
+    private void requireDistinctTopics() {
+        Map<String, String> keyByTopic = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : topicsByKey().entrySet()) {
+            String key = entry.getKey();
+            String topic = entry.getValue();
+            String other = keyByTopic.putIfAbsent(topic, key);
+            if (other != null) {
+                boolean bothOutputs =
+                        OUTPUT_TOPIC_KEYS.contains(other) && OUTPUT_TOPIC_KEYS.contains(key);
+                throw new IllegalArgumentException(
+                        other
+                                + " and "
+                                + key
+                                + " both name topic '"
+                                + topic
+                                + "'"
+                                + (bothOutputs
+                                        ? ": their sinks would share the transactional id prefix '"
+                                                + transactionalIdPrefix(topic)
+                                                + "' and fence each other's transactions"
+                                        : "")
+                                + "; give every topic option a topic of its own");
+            }
+        }
+    }
+
+    /** Every topic option ({@code topic.<name>}) with the topic it names, in declaration order. */
+    private Map<String, String> topicsByKey() {
+        Map<String, String> byKey = new LinkedHashMap<>();
+        byKey.put(TOPIC_PREFIX + Topics.SALES_ONLINE, topics.online());
+        byKey.put(TOPIC_PREFIX + Topics.SALES_STORE, topics.store());
+        byKey.put(TOPIC_PREFIX + Topics.PRODUCTS, topics.products());
+        byKey.put(TOPIC_PREFIX + Topics.FX_RATES, topics.fxRates());
+        byKey.put(TOPIC_PREFIX + Topics.REVENUE_PER_SELLER_1M, topics.revenuePerSeller());
+        byKey.put(TOPIC_PREFIX + Topics.UNITS_PER_PRODUCT_5M, topics.unitsPerProduct());
+        byKey.put(TOPIC_PREFIX + Topics.REVENUE_PER_PRODUCT, topics.revenuePerProduct());
+        byKey.put(TOPIC_PREFIX + Topics.SALES_PER_REGION, topics.salesPerRegion());
+        byKey.put(TOPIC_PREFIX + Topics.REGION_TREND_1M, topics.regionTrend());
+        byKey.put(TOPIC_PREFIX + Topics.SALES_DLQ, topics.deadLetters());
+        byKey.put(TOPIC_PREFIX + Topics.SALES_LATE, topics.late());
+        return byKey;
+    }
+
+    /**
+     * The transactional id prefix of the sink writing {@code topic}: one per output, since two
+     * sinks sharing a prefix would fence each other.
+     */
+    public String transactionalIdPrefix(String topic) {
+        return transactionalIdPrefix + "-" + topic;
     }
 
     /** The decoder limits these options set. */

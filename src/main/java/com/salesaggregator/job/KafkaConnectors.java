@@ -151,7 +151,7 @@ public final class KafkaConnectors {
                 .setRecordSerializer(new JsonRecordSerializer<>(topic, key, value))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 // One prefix per sink: two sinks sharing one would fence each other.
-                .setTransactionalIdPrefix(config.transactionalIdPrefix() + "-" + topic)
+                .setTransactionalIdPrefix(config.transactionalIdPrefix(topic))
                 .build();
     }
 }

@@ -7,7 +7,9 @@ import com.salesaggregator.job.functions.FxConversion;
 import com.salesaggregator.job.functions.LatenessRouter;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
+import com.salesaggregator.job.functions.ResendFilter;
 import com.salesaggregator.job.functions.RunningTotals;
+import com.salesaggregator.job.functions.SaleIdentity;
 import com.salesaggregator.job.functions.SellerMinuteAggregate;
 import com.salesaggregator.job.functions.SlidingUnitsAssembler;
 import com.salesaggregator.job.records.DeadLetter;
@@ -33,9 +35,10 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The aggregation pipeline as a function of its sources and sinks: decode, normalize, enrich with
- * the catalog and the FX rate in force at each line's event time, decide lateness once, then fan
- * out to the five aggregates. {@code main()} wires it to Kafka; tests can wire it to anything.
+ * The aggregation pipeline as a function of its sources and sinks: decode, normalize, drop upstream
+ * resends, enrich with the catalog and the FX rate in force at each line's event time, decide
+ * lateness once, then fan out to the five aggregates. {@code main()} wires it to Kafka; tests can
+ * wire it to anything.
  *
  * <p>Every stateful operator has a stable {@code uid()}: savepoints map state by these ids, so they
  * must never change.
@@ -84,6 +87,13 @@ public final class SalesTopology {
                         .returns(TypeInformation.of(SaleLine.class))
                         .uid("split-sales")
                         .name("Sale lines / undecodable sales");
+        // Before anything that depends on event time or reference data: a resend counts nowhere,
+        // whatever became of its original.
+        SingleOutputStreamOperator<SaleLine> firstDeliveries =
+                lines.keyBy(new SaleIdentity())
+                        .process(new ResendFilter(config.dedupHorizon(), sourceTopics))
+                        .uid("dedup-sales")
+                        .name("First deliveries / resends");
         SingleOutputStreamOperator<ProductChange> products =
                 sources.products()
                         .process(
@@ -102,7 +112,8 @@ public final class SalesTopology {
                         .name("FX rates / undecodable rates");
 
         SingleOutputStreamOperator<EnrichedLine> enriched =
-                lines.keyBy(SaleLine::productId)
+                firstDeliveries
+                        .keyBy(SaleLine::productId)
                         .connect(products.keyBy(ProductChange::productId))
                         .process(
                                 new CatalogEnrichment(
@@ -182,6 +193,7 @@ public final class SalesTopology {
 
         lines.getSideOutput(DeadLetters.TAG)
                 .union(
+                        firstDeliveries.getSideOutput(DeadLetters.TAG),
                         products.getSideOutput(DeadLetters.TAG),
                         rates.getSideOutput(DeadLetters.TAG),
                         enriched.getSideOutput(DeadLetters.TAG),

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param malformedFraction share of sales published with a planned defect
  * @param fxUpdateInterval event time between rate updates
  * @param catalogChangeInterval event time between catalog changes (cost update or delisting)
+ * @param resendFraction share of valid sales published a second time, a few seconds later, as a
+ *     producer resend would (the job counts them once and dead-letters the copy as DUPLICATE)
  */
 public record GeneratorConfig(
         long seed,
@@ -39,7 +41,8 @@ public record GeneratorConfig(
         Duration lateBy,
         double malformedFraction,
         Duration fxUpdateInterval,
-        Duration catalogChangeInterval) {
+        Duration catalogChangeInterval,
+        double resendFraction) {
 
     public GeneratorConfig {
         Objects.requireNonNull(startTime, "startTime");
@@ -75,6 +78,7 @@ public record GeneratorConfig(
         }
         positive(fxUpdateInterval, "fx-update-interval");
         positive(catalogChangeInterval, "catalog-change-interval");
+        fraction(resendFraction, "resend-fraction");
     }
 
     /** Realistic defaults for a demo; every field can be changed through the seeder options. */
@@ -94,7 +98,8 @@ public record GeneratorConfig(
                 Duration.ofMinutes(5),
                 0.005,
                 Duration.ofSeconds(30),
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(2),
+                0.002);
     }
 
     /** This configuration at another sales rate. */
@@ -114,7 +119,8 @@ public record GeneratorConfig(
                 lateBy,
                 malformedFraction,
                 fxUpdateInterval,
-                catalogChangeInterval);
+                catalogChangeInterval,
+                resendFraction);
     }
 
     private static void positive(double value, String option) {

@@ -19,16 +19,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 
 /**
  * A deterministic stream of realistic input records: the catalog and FX rates first, then sales on
  * both channels interleaved with rate updates and catalog changes as the event clock passes them.
- * Sales are out of order within {@code maxOutOfOrderness}; planned late sales and planned defects
- * are mixed in at the configured fractions.
+ * Sales are out of order within {@code maxOutOfOrderness}; planned late sales, planned defects and
+ * resends (a valid sale record published again, byte for byte, up to 10 s of event clock later) are
+ * mixed in at the configured fractions.
  *
  * <p>The event clock advances by {@code 1 / ratePerSecond} per sale from {@code startTime}, so a
  * seeder paced at that rate keeps event time close to wall-clock time. Reference data are valid
@@ -38,6 +41,7 @@ public final class SalesGenerator {
 
     private static final Duration REFERENCE_LEAD = Duration.ofHours(1);
     private static final long LATE_SPREAD_MILLIS = 60_000;
+    private static final long RESEND_DELAY_MILLIS = 10_000;
     private static final int CUSTOMERS = 10_000;
     private static final int MAX_RECEIPT_LINES = 5;
     private static final double DELIST_PROBABILITY = 0.2;
@@ -82,6 +86,10 @@ public final class SalesGenerator {
     private final Map<String, BigDecimal> initialRates = new LinkedHashMap<>();
     private final Map<String, BigDecimal> currentRates = new LinkedHashMap<>();
     private final ArrayDeque<SeedRecord> pending = new ArrayDeque<>();
+    private final PriorityQueue<ScheduledResend> resends =
+            new PriorityQueue<>(
+                    Comparator.comparingLong(ScheduledResend::due)
+                            .thenComparingLong(ScheduledResend::sequence));
 
     private long salesGenerated;
     private long nextFxUpdate;
@@ -180,6 +188,9 @@ public final class SalesGenerator {
             changeCatalog(nextCatalogChange);
             nextCatalogChange += config.catalogChangeInterval().toMillis();
         }
+        while (!resends.isEmpty() && resends.peek().due() <= clock) {
+            pending.add(resends.poll().record());
+        }
         double roll = random.nextDouble();
         Fault fault =
                 roll < config.malformedFraction()
@@ -206,7 +217,8 @@ public final class SalesGenerator {
                             SeedRecord.Kind.ONLINE_ORDER,
                             1,
                             fault,
-                            late));
+                            late,
+                            false));
         } else {
             StoreReceipt receipt = storeReceipt(sequence, Instant.ofEpochMilli(eventTime));
             byte[] value = codec.encode(receipt);
@@ -219,9 +231,36 @@ public final class SalesGenerator {
                             SeedRecord.Kind.STORE_RECEIPT,
                             receipt.lines().size(),
                             fault,
-                            late));
+                            late,
+                            false));
+        }
+        // Drawn only when resends are wanted, so that without them the stream stays as it was.
+        if (fault == null && config.resendFraction() > 0) {
+            if (random.nextDouble() < config.resendFraction()) {
+                scheduleResend(pending.peekLast(), clock, sequence);
+            }
         }
     }
+
+    /** Publishes {@code sale} again, byte for byte, between 1 ms and 10 s of clock from now. */
+    private void scheduleResend(SeedRecord sale, long clock, long sequence) {
+        SeedRecord copy =
+                new SeedRecord(
+                        sale.topic(),
+                        sale.key(),
+                        sale.value(),
+                        sale.timestamp(),
+                        sale.kind(),
+                        sale.lines(),
+                        null,
+                        false,
+                        true);
+        long due = clock + 1 + random.nextLong(RESEND_DELAY_MILLIS);
+        resends.add(new ScheduledResend(due, sequence, copy));
+    }
+
+    /** A resend waiting for the clock to reach {@code due}. */
+    private record ScheduledResend(long due, long sequence, SeedRecord record) {}
 
     private OnlineOrder onlineOrder(long sequence, Instant eventTime) {
         int region = random.nextInt(config.regions().size());
@@ -320,6 +359,7 @@ public final class SalesGenerator {
                             SeedRecord.Kind.PRODUCT_DELISTING,
                             0,
                             null,
+                            false,
                             false));
             return;
         }
@@ -349,6 +389,7 @@ public final class SalesGenerator {
                 SeedRecord.Kind.PRODUCT,
                 0,
                 null,
+                false,
                 false);
     }
 
@@ -361,6 +402,7 @@ public final class SalesGenerator {
                 SeedRecord.Kind.FX_RATE,
                 0,
                 null,
+                false,
                 false);
     }
 

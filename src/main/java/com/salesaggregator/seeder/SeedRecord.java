@@ -12,6 +12,8 @@ package com.salesaggregator.seeder;
  * @param lines sale lines it carries (0 for reference data)
  * @param fault the planned defect, or null for a valid record
  * @param late whether it is a sale planned to arrive later than any allowed lateness
+ * @param resend whether it is a second delivery of an earlier sale record, byte for byte (a
+ *     producer resend: the job dead-letters its lines as DUPLICATE)
  */
 public record SeedRecord(
         String topic,
@@ -21,7 +23,8 @@ public record SeedRecord(
         Kind kind,
         int lines,
         Fault fault,
-        boolean late) {
+        boolean late,
+        boolean resend) {
 
     /** What a seed record carries. */
     public enum Kind {

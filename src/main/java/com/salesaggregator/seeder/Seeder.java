@@ -172,6 +172,14 @@ public final class Seeder implements Callable<Integer> {
     Duration catalogChangeInterval;
 
     @Option(
+            names = "--resend-fraction",
+            defaultValue = "0.002",
+            description =
+                    "Share of valid sales published again up to 10 s later, as a producer resend"
+                            + " (default: ${DEFAULT-VALUE}).")
+    double resendFraction;
+
+    @Option(
             names = "--http-port",
             defaultValue = "8080",
             description = "Port of /healthz and /metrics; -1 = off (default: ${DEFAULT-VALUE}).")
@@ -216,7 +224,8 @@ public final class Seeder implements Callable<Integer> {
                     lateBy,
                     malformedFraction,
                     fxUpdateInterval,
-                    catalogChangeInterval);
+                    catalogChangeInterval,
+                    resendFraction);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }

@@ -24,11 +24,13 @@ public final class SeederMetrics {
                     .help("Sale lines in acknowledged orders and receipts")
                     .register(registry);
 
-    /** Sales published with a planned defect or planned to be late. */
+    /** Sales published with a planned defect, planned to be late, or resent. */
     final Counter plannedSales =
             Counter.builder()
                     .name("seeder_planned_sales_total")
-                    .help("Sales published with a planned defect (malformed) or planned to be late")
+                    .help(
+                            "Sales published with a planned defect (malformed), planned to be late,"
+                                    + " or resent")
                     .labelNames("plan")
                     .register(registry);
 

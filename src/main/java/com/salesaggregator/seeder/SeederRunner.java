@@ -233,6 +233,9 @@ public final class SeederRunner implements Runnable {
             plannedMalformed.incrementAndGet();
             metrics.plannedSales.labelValues("malformed").inc();
         }
+        if (record.resend()) {
+            metrics.plannedSales.labelValues("resend").inc();
+        }
     }
 
     private void onError(Exception exception) {

@@ -46,7 +46,10 @@ public final class ReferenceModel {
     /** The four input topics of a run. */
     public record InputTopics(String online, String store, String products, String fxRates) {}
 
-    /** One decoded sale line and where it came from. */
+    /**
+     * One decoded sale line and where it came from. A resent sale's lines have the same line ids as
+     * its first delivery's: {@link #key()} tells them apart.
+     */
     public record Line(
             String lineId,
             String sourceTopic,
@@ -59,9 +62,15 @@ public final class ReferenceModel {
             int quantity,
             BigDecimal unitPrice,
             String currency,
-            long eventTime) {}
+            long eventTime) {
 
-    /** Where a decoded line ends up. */
+        /** Unique per delivered line: {@code topic:partition:offset:line_id}, as in sales-dlq. */
+        public String key() {
+            return sourceTopic + ":" + partition + ":" + offset + ":" + lineId;
+        }
+    }
+
+    /** Where a decoded line of a sale's first delivery ends up. */
     public enum Fate {
         COUNTED,
         DEAD_LETTER,
@@ -125,7 +134,8 @@ public final class ReferenceModel {
 
     /**
      * Everything the job must publish: the final value per key of each output, the dead letters and
-     * the late lines.
+     * the late lines; the lines of every sale's first delivery with their fates (by line id), and
+     * the lines of every resend (each a DUPLICATE dead letter).
      */
     public record Expected(
             Map<String, SellerMinute> revenuePerSeller,
@@ -136,7 +146,8 @@ public final class ReferenceModel {
             List<DeadLetter> deadLetters,
             Map<String, LateLine> late,
             List<Line> lines,
-            Map<String, Fate> fates) {}
+            Map<String, Fate> fates,
+            List<Line> resends) {}
 
     /** A catalog version: in force from {@code validFrom}, or a delisting from then on. */
     private record CatalogVersion(
@@ -147,8 +158,11 @@ public final class ReferenceModel {
             boolean delisted) {}
 
     /**
-     * The expected outputs for {@code input} (every record of the four input topics, in any order)
-     * when exactly the lines {@code lateLineIds} were found late.
+     * The expected outputs for {@code input} (every record of the four input topics, in the order
+     * produced) when exactly the lines {@code lateLineIds} were found late. A sale is counted once:
+     * of the accepted sales records with the same topic and order or receipt id, the first in
+     * {@code input} is its delivery and each later one a resend, whose lines all go to sales-dlq as
+     * DUPLICATE (the whole input lies within the dedup horizon). Late lines are first deliveries.
      */
     public static Expected compute(
             List<InputRecord> input, InputTopics topics, Set<String> lateLineIds) {
@@ -162,6 +176,7 @@ public final class ReferenceModel {
             Set<String> lateLineIds,
             CodecLimits limits) {
         EventCodec codec = new EventCodec(limits);
+        Map<String, String> firstDeliveries = firstDeliveries(codec, input, topics);
         List<DeadLetter> deadLetters = new ArrayList<>();
         List<InputRecord> ordered = new ArrayList<>(input);
         // Per partition in offset order: of two versions with the same validity the later wins.
@@ -210,7 +225,22 @@ public final class ReferenceModel {
         Map<String, Fate> fates = new LinkedHashMap<>();
         List<PricedLine> counted = new ArrayList<>();
         Map<String, LateLine> late = new LinkedHashMap<>();
+        List<Line> firstLines = new ArrayList<>();
+        List<Line> resends = new ArrayList<>();
         for (Line line : lines) {
+            String position = line.sourceTopic() + ":" + line.partition() + ":" + line.offset();
+            if (!position.equals(firstDeliveries.get(line.sourceTopic() + ":" + line.orderId()))) {
+                resends.add(line);
+                deadLetters.add(
+                        new DeadLetter(
+                                line.sourceTopic(),
+                                line.partition(),
+                                line.offset(),
+                                line.lineId(),
+                                RejectReason.DUPLICATE.name()));
+                continue;
+            }
+            firstLines.add(line);
             if (fates.containsKey(line.lineId())) {
                 throw new IllegalArgumentException("line id used twice: " + line.lineId());
             }
@@ -284,8 +314,34 @@ public final class ReferenceModel {
                 salesPerRegion(counted),
                 List.copyOf(deadLetters),
                 late,
-                List.copyOf(lines),
-                fates);
+                List.copyOf(firstLines),
+                fates,
+                List.copyOf(resends));
+    }
+
+    /**
+     * For each sale identity ({@code topic:order_or_receipt_id}) of an accepted sales record, the
+     * position ({@code topic:partition:offset}) of the first record in {@code input} to carry it.
+     */
+    private static Map<String, String> firstDeliveries(
+            EventCodec codec, List<InputRecord> input, InputTopics topics) {
+        Map<String, String> first = new HashMap<>();
+        for (InputRecord record : input) {
+            String id = null;
+            if (record.topic().equals(topics.online())) {
+                DecodeResult<OnlineOrder> order = codec.decodeOrder(record.value());
+                id = order.isAccepted() ? order.event().orderId() : null;
+            } else if (record.topic().equals(topics.store())) {
+                DecodeResult<StoreReceipt> receipt = codec.decodeReceipt(record.value());
+                id = receipt.isAccepted() ? receipt.event().receiptId() : null;
+            }
+            if (id != null) {
+                first.putIfAbsent(
+                        record.topic() + ":" + id,
+                        record.topic() + ":" + record.partition() + ":" + record.offset());
+            }
+        }
+        return first;
     }
 
     private static void readProduct(

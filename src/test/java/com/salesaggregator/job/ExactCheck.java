@@ -2,6 +2,7 @@ package com.salesaggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.salesaggregator.codec.RejectReason;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FigureDifferences;
 import com.salesaggregator.verify.ReferenceModel;
@@ -107,6 +108,20 @@ final class ExactCheck {
             assertThat(dlq.message()).as("message of %s", dlq.key()).isNotBlank();
             InputRecord source = byPosition.get(position);
             assertThat(dlq.sourceKey()).as("source key in %s", dlq.key()).isEqualTo(source.key());
+            if (id.reason().equals(RejectReason.DUPLICATE.name())) {
+                Line first =
+                        expected.lines().stream()
+                                .filter(l -> l.lineId().equals(id.lineId()))
+                                .findFirst()
+                                .orElseThrow();
+                assertThat(dlq.message())
+                        .as("a resend names its first delivery")
+                        .contains(
+                                "first delivered at partition "
+                                        + first.partition()
+                                        + " offset "
+                                        + first.offset());
+            }
             if (id.lineId() != null) {
                 continue;
             }
@@ -145,6 +160,8 @@ final class ExactCheck {
         Set<String> split = new HashSet<>();
         expected.lines()
                 .forEach(l -> split.add(l.sourceTopic() + ":" + l.partition() + ":" + l.offset()));
+        expected.resends()
+                .forEach(l -> split.add(l.sourceTopic() + ":" + l.partition() + ":" + l.offset()));
         List<String> rejectedWhole =
                 published.deadLetters().stream()
                         .map(DlqEntry::id)
@@ -156,11 +173,35 @@ final class ExactCheck {
                 .as("sales records split into lines or dead-lettered whole")
                 .isEqualTo(salesRecords.size());
 
+        // A resend shares its line ids with the first delivery: its lines are told apart by
+        // position, and each must be in sales-dlq as DUPLICATE, once.
+        List<DeadLetter> duplicates =
+                published.deadLetters().stream()
+                        .map(DlqEntry::id)
+                        .filter(d -> d.reason().equals(RejectReason.DUPLICATE.name()))
+                        .toList();
+        assertThat(
+                        duplicates.stream()
+                                .map(
+                                        d ->
+                                                d.sourceTopic()
+                                                        + ":"
+                                                        + d.partition()
+                                                        + ":"
+                                                        + d.offset()
+                                                        + ":"
+                                                        + d.lineId()))
+                .as("lines of resends in sales-dlq as DUPLICATE")
+                .containsExactlyInAnyOrderElementsOf(
+                        expected.resends().stream().map(Line::key).toList());
+
         Map<String, Line> lines = new LinkedHashMap<>();
         expected.lines().forEach(line -> lines.put(line.lineId(), line));
         List<String> deadLines =
                 published.deadLetters().stream()
-                        .map(d -> d.id().lineId())
+                        .map(DlqEntry::id)
+                        .filter(d -> !duplicates.contains(d))
+                        .map(DeadLetter::lineId)
                         .filter(Objects::nonNull)
                         .toList();
         assertThat(deadLines).doesNotHaveDuplicates();

@@ -37,6 +37,7 @@ class JobConfigTest {
         EVERY_OPTION.put(JobConfig.ALLOWED_LATENESS, "90s");
         EVERY_OPTION.put(JobConfig.REFERENCE_GRACE, "3m");
         EVERY_OPTION.put(JobConfig.EMIT_INTERVAL, "500ms");
+        EVERY_OPTION.put(JobConfig.DEDUP_HORIZON, "6h");
         EVERY_OPTION.put(JobConfig.CHECKPOINT_INTERVAL, "20s");
         EVERY_OPTION.put(JobConfig.CHECKPOINT_TIMEOUT, "3m");
         EVERY_OPTION.put(JobConfig.MIN_PAUSE, "2s");
@@ -57,6 +58,7 @@ class JobConfigTest {
         assertThat(config.allowedLateness()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.emitInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.idleness()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(1));
         assertThat(config).isEqualTo(JobConfig.defaults());
         assertThat(config.codecLimits()).isEqualTo(CodecLimits.defaults());
     }
@@ -104,6 +106,7 @@ class JobConfigTest {
         assertThat(config.allowedLateness()).isEqualTo(Duration.ofSeconds(90));
         assertThat(config.referenceGrace()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.emitInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(6));
         assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.checkpointTimeout()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.minPauseBetweenCheckpoints()).isEqualTo(Duration.ofSeconds(2));
@@ -135,6 +138,9 @@ class JobConfigTest {
         "emit-interval, 1 fortnight",
         "out-of-orderness, PT-5S",
         "idleness, 0",
+        "dedup-horizon, 0s",
+        "dedup-horizon, PT-1H",
+        "dedup-horizon, a day",
         "checkpoint-interval, 0ms",
         "checkpoint-timeout, 0s",
         "max-parallelism, many",
@@ -196,6 +202,93 @@ class JobConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("transaction-timeout")
                 .hasMessageContaining("15m");
+    }
+
+    @Test
+    void defaultTimeoutsLeaveATransactionRoomForACheckpointAndARecovery() {
+        JobConfig config = JobConfig.defaults();
+
+        assertThat(config.transactionTimeout())
+                .isGreaterThan(config.checkpointTimeout().plus(config.restartBudget()));
+    }
+
+    @Test
+    void jobRefusesToStartWhenTheTransactionTimeoutIsTooShort() {
+        // main() is what the FlinkDeployment runs: it must fail before building anything.
+        assertThatThrownBy(
+                        () ->
+                                SalesAggregationJob.main(
+                                        new String[] {
+                                            "--checkpoint-timeout", "1m",
+                                            "--restart-budget", "2m",
+                                            "--transaction-timeout", "3m"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("transaction-timeout (PT3M)")
+                .hasMessageContaining("checkpoint-timeout + restart-budget (PT3M)");
+    }
+
+    @Test
+    void eachOutputSinkGetsATransactionalIdPrefixOfItsOwn() {
+        JobConfig config = parse("--transactional-id-prefix", "blue");
+        JobConfig.TopicNames t = config.topics();
+        List<String> outputs =
+                List.of(
+                        t.revenuePerSeller(),
+                        t.unitsPerProduct(),
+                        t.revenuePerProduct(),
+                        t.salesPerRegion(),
+                        t.regionTrend(),
+                        t.deadLetters(),
+                        t.late());
+
+        assertThat(outputs.stream().map(config::transactionalIdPrefix))
+                .doesNotHaveDuplicates()
+                .contains("blue-sales-dlq", "blue-sales-late")
+                .allSatisfy(prefix -> assertThat(prefix).startsWith("blue-"));
+    }
+
+    @Test
+    void jobRefusesToStartWhenTwoSinksWouldShareATransactionalIdPrefix() {
+        assertThatThrownBy(
+                        () ->
+                                SalesAggregationJob.main(
+                                        new String[] {
+                                            "--topic.sales-dlq", "rejects",
+                                            "--topic.sales-late", "rejects"
+                                        }))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(
+                        "topic.sales-dlq and topic.sales-late both name topic 'rejects'")
+                .hasMessageContaining("transactional id prefix 'sales-aggregator-rejects'");
+    }
+
+    @Test
+    void outputRenamedOntoTheDefaultNameOfAnotherOutputIsRefused() {
+        assertThatThrownBy(() -> parse("--topic.region-trend-1m", Topics.SALES_PER_REGION))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topic.sales-per-region")
+                .hasMessageContaining("topic.region-trend-1m")
+                .hasMessageContaining("transactional id prefix");
+    }
+
+    @Test
+    void outputOnAnInputTopicIsRefused() {
+        assertThatThrownBy(() -> parse("--topic.sales-dlq", Topics.SALES_ONLINE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("topic.sales-online and topic.sales-dlq both name topic")
+                .hasMessageNotContaining("transactional id");
+    }
+
+    @Test
+    void swappingTwoTopicNamesIsAllowed() {
+        JobConfig config =
+                parse(
+                        "--topic.sales-dlq", Topics.SALES_LATE,
+                        "--topic.sales-late", Topics.SALES_DLQ);
+
+        assertThat(config.topics().deadLetters()).isEqualTo(Topics.SALES_LATE);
+        assertThat(config.topics().late()).isEqualTo(Topics.SALES_DLQ);
     }
 
     @Test

@@ -20,6 +20,7 @@ import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.job.records.SourcePosition;
 import com.salesaggregator.model.FxRate;
 import com.salesaggregator.model.SaleLine;
 import java.util.ArrayList;
@@ -63,6 +64,7 @@ class TypeInformationTest {
                 ProductPane.class,
                 ProductWindowUnits.class,
                 RunningTotal.class,
+                SourcePosition.class,
                 FxConversion.RateVersion.class,
                 SellerMinuteAggregate.Accumulator.class,
                 RegionMinuteAggregate.Accumulator.class,

@@ -88,7 +88,8 @@ class SalesGeneratorTest {
                         Duration.ofMinutes(5),
                         0.04,
                         Duration.ofSeconds(10),
-                        Duration.ofSeconds(20));
+                        Duration.ofSeconds(20),
+                        0);
         int sales = 40_000;
         SalesGenerator generator = new SalesGenerator(config);
         long malformed = 0;
@@ -153,6 +154,9 @@ class SalesGeneratorTest {
         int costUpdates = 0;
         while (generator.salesGenerated() < 30_000) {
             SeedRecord record = generator.next();
+            if (record.resend()) {
+                continue; // A copy of an earlier sale: see resendsAreEarlierSalesAgainByteForByte.
+            }
             String key = new String(record.key(), StandardCharsets.UTF_8);
             switch (record.kind()) {
                 case PRODUCT -> {
@@ -204,6 +208,72 @@ class SalesGeneratorTest {
         }
         // 30,000 sales at 100/s is 300 s of event time: two catalog changes.
         assertThat(delistings + costUpdates).isEqualTo(2);
+    }
+
+    @Test
+    void resendsAreEarlierSalesAgainByteForByte() {
+        GeneratorConfig config = withResendFraction(GeneratorConfig.defaults(11, START), 0.05);
+        SalesGenerator generator = new SalesGenerator(config);
+        Map<String, Long> clockOfFirst = new HashMap<>();
+        Set<String> resent = new HashSet<>();
+        long valid = 0;
+        long maxDelay = 0;
+        while (generator.salesGenerated() < 20_000) {
+            SeedRecord record = generator.next();
+            if (!record.kind().isSale()) {
+                continue;
+            }
+            long clock = generator.clockAt(generator.salesGenerated() - 1);
+            String wire =
+                    record.topic()
+                            + "|"
+                            + new String(record.key(), StandardCharsets.UTF_8)
+                            + "|"
+                            + new String(record.value(), StandardCharsets.UTF_8)
+                            + "|"
+                            + record.timestamp();
+            if (!record.resend()) {
+                valid += record.fault() == null ? 1 : 0;
+                assertThat(clockOfFirst.put(wire, clock)).as("a first delivery is new").isNull();
+                continue;
+            }
+            assertThat(record.fault()).isNull();
+            assertThat(record.late()).isFalse();
+            assertThat(clockOfFirst).as("a resend repeats an earlier sale").containsKey(wire);
+            assertThat(resent.add(wire)).as("resent once").isTrue();
+            maxDelay = Math.max(maxDelay, clock - clockOfFirst.get(wire));
+        }
+
+        assertThat(resent.size() / (double) valid).isCloseTo(0.05, within(0.01));
+        // Up to 10 s of event clock later, plus the sale interval (10 ms at 100 sales/s).
+        assertThat(maxDelay).isPositive().isLessThanOrEqualTo(10_010);
+    }
+
+    @Test
+    void noResendsWhenTheFractionIsZero() {
+        GeneratorConfig config = withResendFraction(GeneratorConfig.defaults(11, START), 0);
+
+        assertThat(generate(config, 20_000)).noneMatch(SeedRecord::resend);
+    }
+
+    private static GeneratorConfig withResendFraction(GeneratorConfig c, double fraction) {
+        return new GeneratorConfig(
+                c.seed(),
+                c.startTime(),
+                c.ratePerSecond(),
+                c.catalogSize(),
+                c.sellers(),
+                c.stores(),
+                c.regions(),
+                c.currencies(),
+                c.onlineFraction(),
+                c.maxOutOfOrderness(),
+                c.lateFraction(),
+                c.lateBy(),
+                c.malformedFraction(),
+                c.fxUpdateInterval(),
+                c.catalogChangeInterval(),
+                fraction);
     }
 
     private static long eventTime(Object event) {

@@ -76,7 +76,8 @@ class SeederCommandTest {
                                 Duration.ofMinutes(2),
                                 0.2,
                                 Duration.ofMillis(500),
-                                Duration.ofHours(1)));
+                                Duration.ofHours(1),
+                                0.03));
         assertThat(seeder.bootstrapServers).isEqualTo("kafka:9093");
         assertThat(seeder.clientConfig).isEqualTo(dir.resolve("client.properties"));
         assertThat(seeder.bulk).isTrue();
@@ -316,6 +317,7 @@ class SeederCommandTest {
         env.put("SEEDER_MALFORMED_FRACTION", "0.2");
         env.put("SEEDER_FX_UPDATE_INTERVAL", "500ms");
         env.put("SEEDER_CATALOG_CHANGE_INTERVAL", "PT1H");
+        env.put("SEEDER_RESEND_FRACTION", "0.03");
         env.put("SEEDER_HTTP_PORT", "-1");
         env.put("SEEDER_PROGRESS_INTERVAL", "1s");
         return env;

@@ -153,7 +153,8 @@ class SeederITCase {
                         Duration.ofMinutes(5),
                         0.05,
                         Duration.ofSeconds(1),
-                        Duration.ofSeconds(1));
+                        Duration.ofSeconds(1),
+                        0);
         List<TopicDefinition> declared = TopicDefinitions.load();
 
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, dataDir);
@@ -267,7 +268,8 @@ class SeederITCase {
                 Duration.ofSeconds(20),
                 0.1,
                 Duration.ofSeconds(20),
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10),
+                0.02);
     }
 
     /** The records a run of {@code sales} sales sends: the stream up to its last sale. */
@@ -297,6 +299,7 @@ class SeederITCase {
     private static void assertPlanCoversEveryCase(List<SeedRecord> plan) {
         assertThat(faultsOf(plan).keySet()).containsExactlyInAnyOrder(Fault.values());
         assertThat(plan.stream().filter(SeedRecord::late).count()).isGreaterThan(50);
+        assertThat(plan.stream().filter(SeedRecord::resend).count()).isGreaterThan(20);
         assertThat(plan)
                 .extracting(SeedRecord::kind)
                 .contains(SeedRecord.Kind.values())

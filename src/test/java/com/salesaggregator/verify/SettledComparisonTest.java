@@ -27,7 +27,7 @@ class SettledComparisonTest {
         Expected nothing =
                 new Expected(
                         Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), List.of(), Map.of(),
-                        List.of(), Map.of());
+                        List.of(), Map.of(), List.of());
 
         SettledComparison.Result result =
                 comparison.compare(nothing, Map.of(), List.of(), Map.of());
