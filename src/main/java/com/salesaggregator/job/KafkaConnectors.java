@@ -5,6 +5,8 @@ import com.salesaggregator.job.kafka.JsonRecordSerializer;
 import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.kafka.ProductRecordDeserializer;
 import com.salesaggregator.job.kafka.SaleRecordDeserializer;
+import com.salesaggregator.job.metrics.OutputCounters;
+import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.LateLine;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.RegionMinute;
@@ -105,12 +107,15 @@ public final class KafkaConnectors {
                         config,
                         topics.deadLetters(),
                         OutputJson::deadLetterKey,
-                        OutputJson::deadLetter),
+                        OutputJson::deadLetter,
+                        OutputCounters.deadLetters(
+                                topics.deadLetters(), (DeadLetter d) -> d.reason().name())),
                 sink(
                         config,
                         topics.late(),
                         (LateLine l) -> OutputJson.utf8(l.line().line().lineId()),
-                        OutputJson::lateLine));
+                        OutputJson::lateLine,
+                        OutputCounters.late(topics.late())));
     }
 
     private static <T> KafkaSource<T> source(
@@ -139,6 +144,15 @@ public final class KafkaConnectors {
             String topic,
             SerializableFunction<T, byte[]> key,
             SerializableFunction<T, byte[]> value) {
+        return sink(config, topic, key, value, OutputCounters.figures(topic));
+    }
+
+    private static <T> KafkaSink<T> sink(
+            JobConfig config,
+            String topic,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, byte[]> value,
+            OutputCounters<T> counters) {
         Properties props = config.clientProperties();
         props.setProperty(
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
@@ -148,7 +162,7 @@ public final class KafkaConnectors {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(config.bootstrapServers())
                 .setKafkaProducerConfig(props)
-                .setRecordSerializer(new JsonRecordSerializer<>(topic, key, value))
+                .setRecordSerializer(new JsonRecordSerializer<>(topic, key, value, counters))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 // One prefix per sink: two sinks sharing one would fence each other.
                 .setTransactionalIdPrefix(config.transactionalIdPrefix(topic))

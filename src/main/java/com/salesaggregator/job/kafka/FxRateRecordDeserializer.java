@@ -3,6 +3,7 @@ package com.salesaggregator.job.kafka;
 import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.job.metrics.EventTimeLag;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.model.FxRate;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -17,6 +18,7 @@ public final class FxRateRecordDeserializer
 
     private final CodecLimits limits;
     private transient EventCodec codec;
+    private transient EventTimeLag lag;
 
     public FxRateRecordDeserializer(CodecLimits limits) {
         this.limits = limits;
@@ -25,6 +27,7 @@ public final class FxRateRecordDeserializer
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         codec = new EventCodec(limits);
+        lag = new EventTimeLag(context.getMetricGroup());
     }
 
     @Override
@@ -33,6 +36,9 @@ public final class FxRateRecordDeserializer
             codec = new EventCodec(limits);
         }
         DecodeResult<FxRate> result = codec.decodeFxRate(record.value(), record.timestamp());
+        if (result.isAccepted()) {
+            observe(record, result.event().validFrom().toEpochMilli());
+        }
         out.collect(
                 result.isAccepted()
                         ? new FxRateInput(result.event(), null)
@@ -42,5 +48,12 @@ public final class FxRateRecordDeserializer
     @Override
     public TypeInformation<FxRateInput> getProducedType() {
         return TypeInformation.of(FxRateInput.class);
+    }
+
+    /** Feeds the event-time lag gauge (when opened by a source). */
+    private void observe(ConsumerRecord<byte[], byte[]> record, long eventTime) {
+        if (lag != null) {
+            lag.observe(record.topic(), eventTime);
+        }
     }
 }

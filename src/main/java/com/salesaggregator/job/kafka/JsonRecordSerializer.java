@@ -1,5 +1,7 @@
 package com.salesaggregator.job.kafka;
 
+import com.salesaggregator.job.metrics.OutputCounters;
+import org.apache.flink.api.common.serialization.SerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,14 +19,30 @@ public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSc
     private final String topic;
     private final SerializableFunction<T, byte[]> key;
     private final SerializableFunction<T, byte[]> value;
+    private final OutputCounters<T> counters;
 
     public JsonRecordSerializer(
             String topic,
             SerializableFunction<T, byte[]> key,
             SerializableFunction<T, byte[]> value) {
+        this(topic, key, value, OutputCounters.figures(topic));
+    }
+
+    public JsonRecordSerializer(
+            String topic,
+            SerializableFunction<T, byte[]> key,
+            SerializableFunction<T, byte[]> value,
+            OutputCounters<T> counters) {
         this.topic = topic;
         this.key = key;
         this.value = value;
+        this.counters = counters;
+    }
+
+    @Override
+    public void open(
+            SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
+        counters.open(context.getMetricGroup());
     }
 
     @Override
@@ -32,6 +50,7 @@ public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSc
             T element, KafkaSinkContext context, Long timestamp) {
         Long recordTimestamp =
                 timestamp == null || timestamp > System.currentTimeMillis() ? null : timestamp;
+        counters.count(element);
         return new ProducerRecord<>(
                 topic, null, recordTimestamp, key.apply(element), value.apply(element));
     }

@@ -4,6 +4,7 @@ import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.metrics.EventTimeLag;
 import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
@@ -24,6 +25,7 @@ public final class ProductRecordDeserializer
 
     private final CodecLimits limits;
     private transient EventCodec codec;
+    private transient EventTimeLag lag;
 
     public ProductRecordDeserializer(CodecLimits limits) {
         this.limits = limits;
@@ -32,6 +34,7 @@ public final class ProductRecordDeserializer
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         codec = new EventCodec(limits);
+        lag = new EventTimeLag(context.getMetricGroup());
     }
 
     @Override
@@ -66,6 +69,7 @@ public final class ProductRecordDeserializer
         DecodeResult<Product> result = codec.decodeProduct(record.value(), record.timestamp());
         if (result.isAccepted()) {
             Product p = result.event();
+            observe(record, p.updatedAt().toEpochMilli());
             out.collect(
                     new ProductInput(
                             new ProductChange(
@@ -84,5 +88,12 @@ public final class ProductRecordDeserializer
     @Override
     public TypeInformation<ProductInput> getProducedType() {
         return TypeInformation.of(ProductInput.class);
+    }
+
+    /** Feeds the event-time lag gauge (when opened by a source). */
+    private void observe(ConsumerRecord<byte[], byte[]> record, long eventTime) {
+        if (lag != null) {
+            lag.observe(record.topic(), eventTime);
+        }
     }
 }

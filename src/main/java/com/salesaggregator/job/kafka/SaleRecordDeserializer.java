@@ -3,6 +3,7 @@ package com.salesaggregator.job.kafka;
 import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.job.metrics.EventTimeLag;
 import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.model.Channel;
@@ -24,6 +25,7 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
     private final Channel channel;
     private final CodecLimits limits;
     private transient EventCodec codec;
+    private transient EventTimeLag lag;
 
     public SaleRecordDeserializer(Channel channel, CodecLimits limits) {
         this.channel = channel;
@@ -33,6 +35,7 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
     @Override
     public void open(DeserializationSchema.InitializationContext context) {
         codec = new EventCodec(limits);
+        lag = new EventTimeLag(context.getMetricGroup());
     }
 
     @Override
@@ -44,6 +47,7 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
             DecodeResult<OnlineOrder> result =
                     codec.decodeOrder(record.value(), record.timestamp());
             if (result.isAccepted()) {
+                observe(record, result.event().eventTime().toEpochMilli());
                 out.collect(
                         SaleInput.of(
                                 SaleLine.of(result.event(), record.partition(), record.offset())));
@@ -54,6 +58,7 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
             DecodeResult<StoreReceipt> result =
                     codec.decodeReceipt(record.value(), record.timestamp());
             if (result.isAccepted()) {
+                observe(record, result.event().eventTime().toEpochMilli());
                 for (SaleLine line :
                         SaleLine.of(result.event(), record.partition(), record.offset())) {
                     out.collect(SaleInput.of(line));
@@ -79,5 +84,12 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
     @Override
     public TypeInformation<SaleInput> getProducedType() {
         return TypeInformation.of(SaleInput.class);
+    }
+
+    /** Feeds the event-time lag gauge (when opened by a source). */
+    private void observe(ConsumerRecord<byte[], byte[]> record, long eventTime) {
+        if (lag != null) {
+            lag.observe(record.topic(), eventTime);
+        }
     }
 }

@@ -1,0 +1,55 @@
+package com.salesaggregator.job.metrics;
+
+/**
+ * The job's own Flink metrics: their names in Flink and as the Prometheus reporter exports them
+ * ({@code flink_} + the operator scope + the key of a key/value group, with the group's value as a
+ * label). The Grafana dashboard of the chart queries these names; a test ties the two together.
+ */
+public final class JobMetrics {
+
+    /** Key group of the output counters; its value (label) is the output topic. */
+    public static final String OUTPUT_GROUP = "output";
+
+    /** Records each output sink has written (counted when serialized, before the commit). */
+    public static final String RECORDS_OUT = "recordsOut";
+
+    /** Key group of the dead-letter counters; its value (label) is the reason code. */
+    public static final String REASON_GROUP = "reason";
+
+    /** Records written to the dead-letter topic, per reason. */
+    public static final String DEAD_LETTERS = "deadLetters";
+
+    /** Lines written to the late topic. */
+    public static final String LATE_LINES = "lateLines";
+
+    /** Key group of the event-time lag; its value (label) is the input topic. */
+    public static final String SOURCE_GROUP = "source";
+
+    /**
+     * Wall clock minus the newest event time a source subtask has decoded, in milliseconds (NaN
+     * until its first valid record). For sales: how far behind real time the job reads; for catalog
+     * and FX rates: the age of the newest version.
+     */
+    public static final String EVENT_TIME_LAG = "eventTimeLagMs";
+
+    /** Prometheus name of {@link #RECORDS_OUT}, label {@code output}. */
+    public static final String PROMETHEUS_RECORDS_OUT =
+            prometheus(OUTPUT_GROUP + "_" + RECORDS_OUT);
+
+    /** Prometheus name of {@link #DEAD_LETTERS}, label {@code reason}. */
+    public static final String PROMETHEUS_DEAD_LETTERS =
+            prometheus(REASON_GROUP + "_" + DEAD_LETTERS);
+
+    /** Prometheus name of {@link #LATE_LINES}. */
+    public static final String PROMETHEUS_LATE_LINES = prometheus(LATE_LINES);
+
+    /** Prometheus name of {@link #EVENT_TIME_LAG}, label {@code source}. */
+    public static final String PROMETHEUS_EVENT_TIME_LAG =
+            prometheus(SOURCE_GROUP + "_" + EVENT_TIME_LAG);
+
+    private JobMetrics() {}
+
+    private static String prometheus(String name) {
+        return "flink_taskmanager_job_task_operator_" + name;
+    }
+}
