@@ -6,6 +6,7 @@ SHELL := /usr/bin/env bash
 # ---- variables (override on the command line: make run KAFKA_PORT=19092)
 KAFKA_PORT ?= 9092## port of the local Kafka broker (make run)
 FLINK_UI_PORT ?= 8081## port of the Flink web UI (make run)
+DASHBOARD_PORT ?= 8088## port of the live dashboard (make run)
 RATE ?= 20## seeder sales per second (make run)
 SEED ?=## seeder seed (make run); empty = random
 MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
@@ -61,14 +62,15 @@ fmt: jdk ## format the Java sources (google-java-format, AOSP style)
 	$(MVN) -q spotless:apply
 
 .PHONY: run
-run: jdk ## run broker, topics, seeder and live view locally until Ctrl-C
+run: jdk ## run broker, topics, seeder, job, live view and dashboard locally until Ctrl-C
 	@echo "Building (first run downloads dependencies) ..."
 	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
 		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
 	@$(call foreground,$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-local.xml \
 		-Dlocal.log.file=target/local/platform.log \
 		-cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" \
-		com.salesaggregator.local.LocalPlatform --kafka-port $(KAFKA_PORT) --flink-ui-port $(FLINK_UI_PORT) --rate $(RATE) \
+		com.salesaggregator.local.LocalPlatform --kafka-port $(KAFKA_PORT) --flink-ui-port $(FLINK_UI_PORT) \
+		--dashboard-port $(DASHBOARD_PORT) --rate $(RATE) \
 		$(if $(SEED),--seed $(SEED),))
 
 .PHONY: seeder

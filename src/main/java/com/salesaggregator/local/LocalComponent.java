@@ -2,7 +2,7 @@ package com.salesaggregator.local;
 
 /**
  * Something the local platform runs against its broker once the topics exist: the seam where the
- * aggregation job (and later the dashboard) plug into {@code make run}.
+ * aggregation job and the live dashboard plug into {@code make run}.
  */
 public interface LocalComponent extends AutoCloseable {
 

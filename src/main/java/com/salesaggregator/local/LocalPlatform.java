@@ -87,6 +87,12 @@ public final class LocalPlatform implements Callable<Integer> {
     int flinkUiPort;
 
     @Option(
+            names = "--dashboard-port",
+            defaultValue = "8088",
+            description = "Port of the live dashboard (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
+    @Option(
             names = "--parallelism",
             defaultValue = "2",
             description = "Parallelism of the aggregation job (default: ${DEFAULT-VALUE}).")
@@ -125,14 +131,15 @@ public final class LocalPlatform implements Callable<Integer> {
     }
 
     /**
-     * The components started after the seeder. The aggregation job joins this list; each gets the
-     * broker address and reports where to look.
+     * The components started after the seeder: the aggregation job, then the dashboard that shows
+     * its figures; each gets the broker address and reports where to look.
      */
     private List<LocalComponent> components() {
         if (components.isEmpty()) {
             components.add(
                     new AggregationJobComponent(
                             flinkUiPort, parallelism, dataDir.resolve("checkpoints"), jobOptions));
+            components.add(new DashboardComponent(dashboardPort, flinkUiPort));
         }
         return components;
     }
@@ -157,6 +164,15 @@ public final class LocalPlatform implements Callable<Integer> {
                                 + " for the Flink web UI is in use; stop what uses it or choose"
                                 + " another: make run FLINK_UI_PORT="
                                 + (flinkUiPort + 1));
+                return 2;
+            }
+            if (!portFree(dashboardPort) || dashboardPort == flinkUiPort) {
+                System.err.println(
+                        "error: port "
+                                + dashboardPort
+                                + " for the live dashboard is in use; stop what uses it or choose"
+                                + " another: make run DASHBOARD_PORT="
+                                + (dashboardPort + 1));
                 return 2;
             }
             prepareDataDir();

@@ -1,11 +1,20 @@
 package com.salesaggregator.job.metrics;
 
 /**
- * The job's own Flink metrics: their names in Flink and as the Prometheus reporter exports them
- * ({@code flink_} + the operator scope + the key of a key/value group, with the group's value as a
- * label). The Grafana dashboard of the chart queries these names; a test ties the two together.
+ * The job's own Flink metrics: their names in Flink and as the Prometheus reporter exports them.
+ * The reporter names a metric {@code flink_} + its scope ({@code taskmanager_job_task_operator}) +
+ * its groups + its name, where a key/value group adds its key to the name and its value as a label.
+ * Flink puts the metrics of a sink's serializer under a {@code user} group and those of a source's
+ * deserializer under a {@code deserializer} group. The Grafana dashboard of the chart queries these
+ * names; a test ties the two together.
  */
 public final class JobMetrics {
+
+    /** The group Flink gives the metrics of a sink's serialization schema. */
+    public static final String SINK_GROUP = "user";
+
+    /** The group Flink gives the metrics of a source's deserialization schema. */
+    public static final String SOURCE_SCHEMA_GROUP = "deserializer";
 
     /** Key group of the output counters; its value (label) is the output topic. */
     public static final String OUTPUT_GROUP = "output";
@@ -34,18 +43,18 @@ public final class JobMetrics {
 
     /** Prometheus name of {@link #RECORDS_OUT}, label {@code output}. */
     public static final String PROMETHEUS_RECORDS_OUT =
-            prometheus(OUTPUT_GROUP + "_" + RECORDS_OUT);
+            prometheus(SINK_GROUP + "_" + OUTPUT_GROUP + "_" + RECORDS_OUT);
 
     /** Prometheus name of {@link #DEAD_LETTERS}, label {@code reason}. */
     public static final String PROMETHEUS_DEAD_LETTERS =
-            prometheus(REASON_GROUP + "_" + DEAD_LETTERS);
+            prometheus(SINK_GROUP + "_" + REASON_GROUP + "_" + DEAD_LETTERS);
 
     /** Prometheus name of {@link #LATE_LINES}. */
-    public static final String PROMETHEUS_LATE_LINES = prometheus(LATE_LINES);
+    public static final String PROMETHEUS_LATE_LINES = prometheus(SINK_GROUP + "_" + LATE_LINES);
 
     /** Prometheus name of {@link #EVENT_TIME_LAG}, label {@code source}. */
     public static final String PROMETHEUS_EVENT_TIME_LAG =
-            prometheus(SOURCE_GROUP + "_" + EVENT_TIME_LAG);
+            prometheus(SOURCE_SCHEMA_GROUP + "_" + SOURCE_GROUP + "_" + EVENT_TIME_LAG);
 
     private JobMetrics() {}
 

@@ -124,13 +124,14 @@ class JobMetricsTest {
     @Test
     void prometheusNamesFollowTheReportersScheme() {
         assertThat(JobMetrics.PROMETHEUS_RECORDS_OUT)
-                .isEqualTo("flink_taskmanager_job_task_operator_output_recordsOut");
+                .isEqualTo("flink_taskmanager_job_task_operator_user_output_recordsOut");
         assertThat(JobMetrics.PROMETHEUS_DEAD_LETTERS)
-                .isEqualTo("flink_taskmanager_job_task_operator_reason_deadLetters");
+                .isEqualTo("flink_taskmanager_job_task_operator_user_reason_deadLetters");
         assertThat(JobMetrics.PROMETHEUS_LATE_LINES)
-                .isEqualTo("flink_taskmanager_job_task_operator_lateLines");
+                .isEqualTo("flink_taskmanager_job_task_operator_user_lateLines");
         assertThat(JobMetrics.PROMETHEUS_EVENT_TIME_LAG)
-                .isEqualTo("flink_taskmanager_job_task_operator_source_eventTimeLagMs");
+                .isEqualTo(
+                        "flink_taskmanager_job_task_operator_deserializer_source_eventTimeLagMs");
     }
 
     private long counter(String... identifier) {
