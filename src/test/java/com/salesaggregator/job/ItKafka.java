@@ -22,10 +22,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The real broker of an ITCase class with its admin client: creates per-run topics and produces
  * planned input records, returning them as the broker stored them.
  */
-final class ItKafka implements AutoCloseable {
+public final class ItKafka implements AutoCloseable {
 
     /** How long any single step against the broker or the job may take. */
-    static final Duration WAIT = Duration.ofSeconds(60);
+    public static final Duration WAIT = Duration.ofSeconds(60);
 
     /** Above the broker's default, so a test can send records over its own topic-level limit. */
     static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
@@ -41,20 +41,20 @@ final class ItKafka implements AutoCloseable {
     }
 
     /** A broker on a free port with its data in {@code dataDir}. */
-    static ItKafka start(Path dataDir) {
+    public static ItKafka start(Path dataDir) {
         return new ItKafka(EmbeddedKafkaBroker.start(0, dataDir));
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return broker.bootstrapServers();
     }
 
-    Admin admin() {
+    public Admin admin() {
         return admin;
     }
 
     /** Every topic of the job, with {@code prefix}, as declared. */
-    RunTopics createTopics(String prefix) {
+    public RunTopics createTopics(String prefix) {
         return RunTopics.create(admin, prefix, Map.of());
     }
 
@@ -64,7 +64,7 @@ final class ItKafka implements AutoCloseable {
     }
 
     /** Idempotent producer settings, byte-array keys and values. */
-    Properties producerProps() {
+    public Properties producerProps() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");

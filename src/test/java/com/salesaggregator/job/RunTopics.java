@@ -15,7 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 
 /** The topics of one run: every topic of the job, with a prefix of the run's own. */
-record RunTopics(String prefix, Map<String, Integer> partitions) {
+public record RunTopics(String prefix, Map<String, Integer> partitions) {
 
     /**
      * Creates every declared topic under {@code prefix}, with {@code extraConfig} (per logical
@@ -38,7 +38,7 @@ record RunTopics(String prefix, Map<String, Integer> partitions) {
     }
 
     /** The run's name of a topic. */
-    String of(String topic) {
+    public String of(String topic) {
         return prefix + topic;
     }
 
@@ -50,7 +50,7 @@ record RunTopics(String prefix, Map<String, Integer> partitions) {
                 of(Topics.FX_RATES));
     }
 
-    List<TopicPartition> partitionsOf(String topic) {
+    public List<TopicPartition> partitionsOf(String topic) {
         List<TopicPartition> list = new ArrayList<>();
         for (int p = 0; p < partitions.get(topic); p++) {
             list.add(new TopicPartition(of(topic), p));
