@@ -125,7 +125,7 @@
     chart.data.labels = trend.minutes.map(clock);
     const palette = colors(trend.regions.length);
     chart.data.datasets = trend.regions.map((series, i) => ({ label: series.region,
-      data: series.units, borderColor: palette[i], backgroundColor: palette[i], tension: 0.2 }));
+      data: series.units, borderColor: palette[i], backgroundColor: palette[i], tension: 0 }));
     chart.update("none");
     const head = byId("region-trend").querySelector("thead tr");
     head.replaceChildren(...["Minute (UTC)"].concat(trend.regions.map(r => r.region)).map((name, i) => {
