@@ -22,6 +22,7 @@ KIND_STATE_DIR := target/kind-state
 KAFKA_VERSION = $(shell sed -n 's/^    version: *//p' k8s/kafka-cluster.yaml)
 JOB_IMAGE_TAR = target/jib/sales-aggregator-job.tar
 SEEDER_IMAGE_TAR = target/jib/sales-aggregator-seeder.tar
+DASHBOARD_IMAGE_TAR = target/jib/sales-aggregator-dashboard.tar
 KUBECTL = kubectl --context kind-$(KIND_CLUSTER)
 HELM = helm --kube-context kind-$(KIND_CLUSTER)
 CERT_MANAGER_URL = https://github.com/cert-manager/cert-manager/releases/download/$(CERT_MANAGER_VERSION)/cert-manager.yaml
@@ -30,8 +31,8 @@ FLINK_OPERATOR_REPO = https://downloads.apache.org/flink/flink-kubernetes-operat
 KAFKA_BOOTSTRAP = sales-kafka-kafka-bootstrap.$(NAMESPACE).svc:9093
 
 .PHONY: images
-images: jdk ## build the job and seeder images as tarballs with Jib (target/jib/*.tar)
-	$(MVN) -Dimages -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image
+images: jdk ## build the job, seeder and dashboard images as tarballs with Jib (target/jib/*.tar)
+	$(MVN) -Dimages -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image jib:buildTar@dashboard-image
 
 .PHONY: kind-up
 kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Flink operator (idempotent)
@@ -67,9 +68,11 @@ kind-down: ## delete the kind cluster (Flink state in target/kind-state stays; m
 
 .PHONY: kind-load
 kind-load: ## load the image tarballs of make images into the kind nodes
-	@test -f $(JOB_IMAGE_TAR) && test -f $(SEEDER_IMAGE_TAR) || { echo "run make images first"; exit 1; }
+	@test -f $(JOB_IMAGE_TAR) && test -f $(SEEDER_IMAGE_TAR) && test -f $(DASHBOARD_IMAGE_TAR) || \
+		{ echo "run make images first"; exit 1; }
 	kind load image-archive $(JOB_IMAGE_TAR) --name $(KIND_CLUSTER)
 	kind load image-archive $(SEEDER_IMAGE_TAR) --name $(KIND_CLUSTER)
+	kind load image-archive $(DASHBOARD_IMAGE_TAR) --name $(KIND_CLUSTER)
 
 .PHONY: deploy
 deploy: ## apply k8s/ (Kafka, topics, users, Flink state), wait for Kafka, then install the chart

@@ -110,6 +110,16 @@ public final class Dashboard implements Callable<Integer> {
                 .setDefaultValueProvider(new EnvironmentDefaults(ENV_PREFIX, environment));
     }
 
+    /**
+     * The configuration that {@code environment} and {@code args} describe, as the command would
+     * run with it; fails with a {@link CommandLine.ParameterException} naming a bad option.
+     */
+    public static DashboardConfig parse(Map<String, String> environment, String... args) {
+        CommandLine commandLine = commandLine(environment);
+        commandLine.parseArgs(args);
+        return ((Dashboard) commandLine.getCommand()).config();
+    }
+
     /** The configuration these options describe; fails naming the option. */
     DashboardConfig config() {
         require(port >= 0 && port <= 65535, "--port must be from 0 to 65535, was " + port);

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
+import com.salesaggregator.dashboard.Dashboard;
+import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.seeder.Seeder;
@@ -21,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -79,6 +82,8 @@ class HelmChartTest {
                     "RoleBinding", Map.entry("rbac.authorization.k8s.io/v1", RoleBinding.class),
                     "NetworkPolicy", Map.entry("networking.k8s.io/v1", NetworkPolicy.class),
                     "Deployment", Map.entry("apps/v1", Deployment.class),
+                    "Service", Map.entry("v1", Service.class),
+                    "PodMonitor", Map.entry("monitoring.coreos.com/v1", Object.class),
                     "FlinkDeployment", Map.entry("flink.apache.org/v1beta1", Object.class));
 
     private static CrdSchemaValidator flinkDeploymentSchema;
@@ -176,6 +181,9 @@ class HelmChartTest {
                         "ConfigMap",
                         "FlinkDeployment",
                         "Deployment",
+                        "Deployment",
+                        "Service",
+                        "NetworkPolicy",
                         "NetworkPolicy",
                         "NetworkPolicy");
         NetworkPolicy flinkPolicy = networkPolicy(docs, "sales-aggregator-flink");
@@ -184,11 +192,38 @@ class HelmChartTest {
                 .flatExtracting(rule -> rule.getPorts())
                 .extracting(port -> port.getPort().getIntVal())
                 .contains(8081, 6123, 6124, 6122, 6121, 9249);
+        // The dashboard's pods may ask the JobManager's REST API, nothing else of Flink's.
+        assertThat(flinkPolicy.getSpec().getIngress())
+                .filteredOn(
+                        rule ->
+                                rule.getFrom().stream()
+                                        .anyMatch(
+                                                peer ->
+                                                        peer.getPodSelector() != null
+                                                                && "dashboard"
+                                                                        .equals(
+                                                                                peer.getPodSelector()
+                                                                                        .getMatchLabels()
+                                                                                        .get(
+                                                                                                "app.kubernetes.io/component"))))
+                .singleElement()
+                .satisfies(
+                        rule ->
+                                assertThat(rule.getPorts())
+                                        .extracting(port -> port.getPort().getIntVal())
+                                        .containsExactly(8081));
         NetworkPolicy seederPolicy = networkPolicy(docs, "sales-aggregator-seeder");
         assertThat(seederPolicy.getSpec().getIngress())
                 .flatExtracting(rule -> rule.getPorts())
                 .extracting(port -> port.getPort().getIntVal())
                 .containsExactly(8080);
+        NetworkPolicy dashboardPolicy = networkPolicy(docs, "sales-aggregator-dashboard");
+        assertThat(dashboardPolicy.getSpec().getPodSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/component", "dashboard");
+        assertThat(dashboardPolicy.getSpec().getIngress())
+                .flatExtracting(rule -> rule.getPorts())
+                .extracting(port -> port.getPort().getIntVal())
+                .containsOnly(8088);
         // Default: the operator's own `flink` service account, no RBAC of ours.
         assertThat(Manifests.find(docs, "FlinkDeployment").at("/spec/serviceAccount").asText())
                 .isEqualTo("flink");
@@ -244,11 +279,27 @@ class HelmChartTest {
     }
 
     @Test
-    void withoutSeederThereIsNoDeploymentAndNoSeederPolicy() {
+    void withoutSeederThereIsNoSeederDeploymentAndNoSeederPolicy() {
         List<JsonNode> docs = Manifests.parse(render(Map.of("seeder.enabled", false)));
+        assertThat(violations(docs)).isEmpty();
+        assertThat(docs)
+                .noneMatch(
+                        d ->
+                                d.at("/metadata/labels/app.kubernetes.io~1component")
+                                        .asText()
+                                        .equals("seeder"));
+        assertThat(kinds(docs)).containsOnlyOnce("Deployment");
+    }
+
+    @Test
+    void withoutDashboardThereIsNoDashboardAndFlinksRestStaysClosedToIt() {
+        List<JsonNode> docs =
+                Manifests.parse(
+                        render(Map.of("dashboard.enabled", false, "seeder.enabled", false)));
         assertThat(violations(docs)).isEmpty();
         assertThat(kinds(docs))
                 .containsExactlyInAnyOrder("ConfigMap", "FlinkDeployment", "NetworkPolicy");
+        assertThat(render(Map.of("dashboard.enabled", false))).doesNotContain("dashboard");
     }
 
     @Test
@@ -261,6 +312,12 @@ class HelmChartTest {
                 .hasMessageContaining("tag");
         assertThatThrownBy(() -> render(Map.of("seeder.replicas", "two")))
                 .hasMessageContaining("replicas");
+        assertThatThrownBy(() -> render(Map.of("dashboard.image.tag", "latest")))
+                .hasMessageContaining("tag");
+        assertThatThrownBy(() -> render(Map.of("dashboard.servce.port", 80)))
+                .hasMessageContaining("servce");
+        assertThatThrownBy(() -> render(Map.of("monitoring.interval", "often")))
+                .hasMessageContaining("interval");
     }
 
     @Test
@@ -329,7 +386,8 @@ class HelmChartTest {
     @Test
     void seederUsesItsOwnUserAndOnlyKnownOptions() {
         List<JsonNode> docs = Manifests.parse(render(OTHER_VALUES));
-        Deployment seeder = Manifests.as(Manifests.find(docs, "Deployment"), Deployment.class);
+        Deployment seeder =
+                Manifests.as(Manifests.find(docs, "Deployment", "seeder"), Deployment.class);
         PodSpec spec = seeder.getSpec().getTemplate().getSpec();
         Container container = seederContainer(docs);
         assertThat(container.getImage()).isEqualTo("sales-aggregator-seeder:0.1.0");
@@ -374,6 +432,182 @@ class HelmChartTest {
     }
 
     @Test
+    void dashboardUsesItsOwnUserTheJobsTopicsAndOnlyKnownOptions() {
+        List<JsonNode> docs =
+                Manifests.parse(
+                        render(
+                                ordered(
+                                        "job.topics.sales-dlq", "my-dlq",
+                                        "dashboard.topN", 5,
+                                        "dashboard.env.HEALTH_INTERVAL", "5s")));
+        assertThat(violations(docs)).isEmpty();
+        Deployment deployment =
+                Manifests.as(Manifests.find(docs, "Deployment", "dashboard"), Deployment.class);
+        PodSpec spec = deployment.getSpec().getTemplate().getSpec();
+        Container container = container(docs, "dashboard");
+        assertThat(container.getImage()).isEqualTo("sales-aggregator-dashboard:0.1.0");
+        assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(secretRefs(container))
+                .containsEntry("KAFKA_SASL_JAAS_CONFIG", "sales-dashboard/sasl.jaas.config")
+                .containsEntry(
+                        "KAFKA_TRUSTSTORE_PASSWORD", "sales-kafka-cluster-ca-cert/ca.password");
+
+        Map<String, String> env = env(container);
+        Set<String> known =
+                new CommandLine(new Dashboard())
+                        .getCommandSpec().options().stream()
+                                .map(
+                                        o ->
+                                                Dashboard.ENV_PREFIX
+                                                        + o.longestName()
+                                                                .substring(2)
+                                                                .toUpperCase()
+                                                                .replace('-', '_'))
+                                .collect(Collectors.toSet());
+        assertThat(env.keySet().stream().filter(k -> k.startsWith(Dashboard.ENV_PREFIX)))
+                .isNotEmpty()
+                .allSatisfy(k -> assertThat(known).as("dashboard options").contains(k));
+        assertThat(env.get("DASHBOARD_CLIENT_CONFIG"))
+                .isEqualTo(mountedConfigMapFile(spec, container, docs, "client.properties"));
+
+        // The dashboard's own parser accepts the environment (the client file exists only in
+        // the pod) and reads the topics the job writes, Flink's REST service and the options.
+        Map<String, String> parseable = new HashMap<>(env);
+        parseable.remove("DASHBOARD_CLIENT_CONFIG");
+        DashboardConfig config = Dashboard.parse(parseable);
+        JsonNode flink = Manifests.find(docs, "FlinkDeployment");
+        String[] jobArgs = args(flink);
+        for (int i = 0; i < jobArgs.length; i += 2) {
+            if (jobArgs[i].startsWith("--" + JobConfig.TOPIC_PREFIX)) {
+                String topic = jobArgs[i].substring(("--" + JobConfig.TOPIC_PREFIX).length());
+                assertThat(config.topic(topic)).as(topic).isEqualTo(jobArgs[i + 1]);
+            }
+        }
+        assertThat(config.topic(Topics.SALES_DLQ)).isEqualTo("my-dlq");
+        assertThat(config.bootstrapServers()).isEqualTo("sales-kafka-kafka-bootstrap:9093");
+        assertThat(config.flinkRestUrl())
+                .isEqualTo("http://" + flink.at("/metadata/name").asText() + "-rest:8081");
+        assertThat(config.topN()).isEqualTo(5);
+        assertThat(config.healthInterval()).hasSeconds(5);
+        assertThat(config.port()).isEqualTo(8088);
+
+        assertThat(container.getPorts())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getName()).isEqualTo("http");
+                            assertThat(p.getContainerPort()).isEqualTo(config.port());
+                        });
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        for (var probe : List.of(container.getLivenessProbe(), container.getReadinessProbe())) {
+            assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+        }
+
+        Service service = Manifests.as(Manifests.find(docs, "Service", "dashboard"), Service.class);
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getPorts())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getPort()).isEqualTo(8088);
+                            assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+                        });
+    }
+
+    @Test
+    void monitoringPodMonitorsSelectEachComponentByThePortItHas() {
+        List<JsonNode> docs =
+                Manifests.parse(
+                        render(
+                                Map.of(
+                                        "monitoring.enabled",
+                                        true,
+                                        "monitoring.podMonitorLabels.release",
+                                        "kps")));
+        assertThat(violations(docs)).isEmpty();
+
+        // Each component's pod labels and named container ports.
+        Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+        Map<String, Map<String, Integer>> ports = new LinkedHashMap<>();
+        Pod flinkPod =
+                Manifests.as(
+                        Manifests.find(docs, "FlinkDeployment").at("/spec/podTemplate"), Pod.class);
+        labels.put("flink", flinkPod.getMetadata().getLabels());
+        ports.put("flink", namedPorts(flinkPod.getSpec()));
+        for (String component : List.of("seeder", "dashboard")) {
+            Deployment d =
+                    Manifests.as(Manifests.find(docs, "Deployment", component), Deployment.class);
+            labels.put(component, d.getSpec().getTemplate().getMetadata().getLabels());
+            ports.put(component, namedPorts(d.getSpec().getTemplate().getSpec()));
+        }
+
+        List<JsonNode> monitors =
+                docs.stream().filter(d -> d.path("kind").asText().equals("PodMonitor")).toList();
+        assertThat(monitors).hasSize(3);
+        for (JsonNode monitor : monitors) {
+            String name = monitor.at("/metadata/name").asText();
+            Map<String, String> selector =
+                    Manifests.JSON.convertValue(
+                            monitor.at("/spec/selector/matchLabels"),
+                            new com.fasterxml.jackson.core.type.TypeReference<
+                                    Map<String, String>>() {});
+            List<String> selected =
+                    labels.entrySet().stream()
+                            .filter(e -> e.getValue().entrySet().containsAll(selector.entrySet()))
+                            .map(Map.Entry::getKey)
+                            .toList();
+            assertThat(selected).as(name + " selects").hasSize(1);
+            String port = monitor.at("/spec/podMetricsEndpoints/0/port").asText();
+            assertThat(ports.get(selected.get(0))).as(name + " port").containsKey(port);
+            assertThat(monitor.at("/metadata/labels/release").asText()).isEqualTo("kps");
+        }
+        assertThat(ports.get("flink"))
+                .containsEntry(
+                        "metrics",
+                        Integer.valueOf(
+                                Manifests.find(docs, "FlinkDeployment")
+                                        .at("/spec/flinkConfiguration/metrics.reporter.prom.port")
+                                        .asText()));
+    }
+
+    @Test
+    void grafanaDashboardQueriesOnlyMetricsThatAreExported() throws IOException {
+        List<JsonNode> docs = Manifests.parse(render(Map.of("monitoring.enabled", true)));
+        ConfigMap grafana =
+                docs.stream()
+                        .filter(d -> d.path("kind").asText().equals("ConfigMap"))
+                        .map(d -> Manifests.as(d, ConfigMap.class))
+                        .filter(
+                                c ->
+                                        "1"
+                                                .equals(
+                                                        c.getMetadata()
+                                                                .getLabels()
+                                                                .get("grafana_dashboard")))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no ConfigMap for Grafana"));
+        JsonNode dashboard =
+                Manifests.JSON.readTree(grafana.getData().get("sales-aggregator.json"));
+        assertThat(dashboard.path("uid").asText()).isEqualTo("sales-aggregator");
+
+        List<String> queried = GrafanaDashboard.metrics(dashboard);
+        assertThat(queried).isNotEmpty();
+        assertThat(GrafanaDashboard.exported())
+                .as("metrics the job, the seeder, the dashboard and Flink export")
+                .containsAll(queried);
+        assertThat(queried)
+                .as("the job's own metrics are all on the dashboard")
+                .containsAll(GrafanaDashboard.JOB_METRICS);
+        // The check fails on a misspelled metric.
+        assertThat(GrafanaDashboard.exported()).doesNotContain("seeder_records_send_total");
+    }
+
+    @Test
     void secretsAreReferencedNeverInlined() {
         for (Map<String, Object> values : List.of(Map.<String, Object>of(), OTHER_VALUES)) {
             String rendered = render(values);
@@ -414,8 +648,15 @@ class HelmChartTest {
         Pod flinkPod =
                 Manifests.as(
                         Manifests.find(docs, "FlinkDeployment").at("/spec/podTemplate"), Pod.class);
-        Deployment seeder = Manifests.as(Manifests.find(docs, "Deployment"), Deployment.class);
-        for (PodSpec spec : List.of(flinkPod.getSpec(), seeder.getSpec().getTemplate().getSpec())) {
+        Deployment seeder =
+                Manifests.as(Manifests.find(docs, "Deployment", "seeder"), Deployment.class);
+        Deployment dashboard =
+                Manifests.as(Manifests.find(docs, "Deployment", "dashboard"), Deployment.class);
+        for (PodSpec spec :
+                List.of(
+                        flinkPod.getSpec(),
+                        seeder.getSpec().getTemplate().getSpec(),
+                        dashboard.getSpec().getTemplate().getSpec())) {
             Container container = spec.getContainers().get(0);
             assertThat(secretRefs(container)).containsKeys(referenced.toArray(String[]::new));
             Volume ca =
@@ -474,7 +715,7 @@ class HelmChartTest {
 
         // And in the core kinds, through fabric8's additionalProperties.
         List<JsonNode> other = Manifests.parse(render(Map.of()));
-        ((ObjectNode) Manifests.find(other, "Deployment").at("/spec/template/spec"))
+        ((ObjectNode) Manifests.find(other, "Deployment", "dashboard").at("/spec/template/spec"))
                 .put("hostNetwrk", true);
         assertThat(violations(other)).anyMatch(v -> v.contains("hostNetwrk"));
     }
@@ -498,7 +739,7 @@ class HelmChartTest {
         JsonNode podTemplate = Manifests.find(docs, "FlinkDeployment").at("/spec/podTemplate/spec");
         ((ObjectNode) podTemplate.get("securityContext")).remove("runAsNonRoot");
         ((ObjectNode) podTemplate.at("/containers/0/securityContext")).remove("runAsNonRoot");
-        JsonNode seederPod = Manifests.find(docs, "Deployment").at("/spec/template/spec");
+        JsonNode seederPod = Manifests.find(docs, "Deployment", "seeder").at("/spec/template/spec");
         ((ObjectNode) seederPod.get("securityContext")).remove("runAsNonRoot");
         ((ObjectNode) seederPod.at("/containers/0/securityContext")).remove("runAsNonRoot");
         ((ObjectNode) seederPod.at("/containers/0/securityContext/capabilities")).remove("drop");
@@ -550,6 +791,8 @@ class HelmChartTest {
             }
             if (kind.equals("FlinkDeployment")) {
                 problems.addAll(flinkDeploymentViolations(doc));
+            } else if (kind.equals("PodMonitor")) {
+                problems.addAll(podMonitorViolations(doc));
             } else {
                 Object model = Manifests.as(doc, expected.getValue());
                 UnknownFields.of(model).forEach(f -> problems.add(f + ": unknown field"));
@@ -565,6 +808,51 @@ class HelmChartTest {
             problems.forEach(p -> found.add(where + p));
         }
         return found;
+    }
+
+    /**
+     * The fields of a PodMonitor (monitoring.coreos.com/v1) the chart may use, nothing else: there
+     * is no typed model of the Prometheus Operator's resources on the classpath, so the check walks
+     * the tree against this closed list.
+     */
+    private static List<String> podMonitorViolations(JsonNode doc) {
+        List<String> problems = new ArrayList<>();
+        closedFields(doc, "", Set.of("apiVersion", "kind", "metadata", "spec"), problems);
+        closedFields(doc.path("metadata"), ".metadata", Set.of("name", "labels"), problems);
+        JsonNode spec = doc.path("spec");
+        closedFields(spec, ".spec", Set.of("selector", "podMetricsEndpoints"), problems);
+        closedFields(spec.path("selector"), ".spec.selector", Set.of("matchLabels"), problems);
+        if (spec.at("/selector/matchLabels").size() == 0) {
+            problems.add(".spec.selector.matchLabels: empty selects every pod");
+        }
+        if (spec.path("podMetricsEndpoints").size() == 0) {
+            problems.add(".spec.podMetricsEndpoints: none");
+        }
+        for (JsonNode endpoint : spec.path("podMetricsEndpoints")) {
+            closedFields(
+                    endpoint,
+                    ".spec.podMetricsEndpoints[]",
+                    Set.of("port", "path", "interval"),
+                    problems);
+            if (!endpoint.path("port").isTextual()) {
+                problems.add(".spec.podMetricsEndpoints[].port: a port name expected");
+            }
+            if (!endpoint.path("interval").asText().matches("[0-9]+(ms|s|m|h)")) {
+                problems.add(".spec.podMetricsEndpoints[].interval: not a duration");
+            }
+        }
+        return problems;
+    }
+
+    private static void closedFields(
+            JsonNode node, String where, Set<String> allowed, List<String> problems) {
+        node.fieldNames()
+                .forEachRemaining(
+                        f -> {
+                            if (!allowed.contains(f)) {
+                                problems.add(where + "." + f + ": unknown field");
+                            }
+                        });
     }
 
     private static List<String> flinkDeploymentViolations(JsonNode doc) {
@@ -649,9 +937,27 @@ class HelmChartTest {
         return args.toArray(String[]::new);
     }
 
+    /** Named container ports of a pod: name to port number. */
+    private static Map<String, Integer> namedPorts(PodSpec spec) {
+        Map<String, Integer> ports = new HashMap<>();
+        spec.getContainers()
+                .forEach(
+                        c ->
+                                c.getPorts().stream()
+                                        .filter(p -> p.getName() != null)
+                                        .forEach(
+                                                p -> ports.put(p.getName(), p.getContainerPort())));
+        return ports;
+    }
+
     private static Container seederContainer(List<JsonNode> docs) {
-        Deployment seeder = Manifests.as(Manifests.find(docs, "Deployment"), Deployment.class);
-        return seeder.getSpec().getTemplate().getSpec().getContainers().get(0);
+        return container(docs, "seeder");
+    }
+
+    private static Container container(List<JsonNode> docs, String component) {
+        Deployment deployment =
+                Manifests.as(Manifests.find(docs, "Deployment", component), Deployment.class);
+        return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
     }
 
     private static Map<String, String> env(Container container) {

@@ -46,6 +46,26 @@ final class Manifests {
         return matches.get(0);
     }
 
+    /**
+     * The only document of {@code kind} labelled {@code app.kubernetes.io/component: component}.
+     */
+    static JsonNode find(List<JsonNode> documents, String kind, String component) {
+        List<JsonNode> matches =
+                documents.stream()
+                        .filter(d -> d.path("kind").asText().equals(kind))
+                        .filter(
+                                d ->
+                                        d.at("/metadata/labels/app.kubernetes.io~1component")
+                                                .asText()
+                                                .equals(component))
+                        .toList();
+        if (matches.size() != 1) {
+            throw new AssertionError(
+                    "expected one " + kind + " of " + component + ", found " + matches.size());
+        }
+        return matches.get(0);
+    }
+
     /** {@code tree} as an instance of the model {@code type}. */
     static <T> T as(JsonNode tree, Class<T> type) {
         try {

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Checks the images Jib builds against the chart that deploys them. The build (profile {@code
- * image-layout-check}) runs the {@code job-image} and {@code seeder-image} executions of {@code
- * make images} on an empty base before the integration tests, so these are the real layers, only
- * without the Flink and JRE base layers underneath.
+ * image-layout-check}) runs the {@code job-image}, {@code seeder-image} and {@code dashboard-image}
+ * executions of {@code make images} on an empty base before the integration tests, so these are the
+ * real layers, only without the Flink and JRE base layers underneath.
  */
 class ImagesITCase {
 
@@ -35,19 +35,24 @@ class ImagesITCase {
     private static final String KUBE_VERSION = "1.35.0";
 
     private static final String SEEDER_MAIN = "com.salesaggregator.seeder.Seeder";
+    private static final String DASHBOARD_MAIN = "com.salesaggregator.dashboard.Dashboard";
 
     private static ImageArchive jobImage;
     private static ImageArchive seederImage;
+    private static ImageArchive dashboardImage;
     private static JsonNode flinkDeployment;
     private static JsonNode seederPod;
+    private static JsonNode dashboardPod;
 
     @BeforeAll
     static void readImagesAndChart() throws IOException {
         jobImage = ImageArchive.read(LAYOUT.resolve("sales-aggregator-job.tar"));
         seederImage = ImageArchive.read(LAYOUT.resolve("sales-aggregator-seeder.tar"));
+        dashboardImage = ImageArchive.read(LAYOUT.resolve("sales-aggregator-dashboard.tar"));
         List<JsonNode> rendered = render(Map.of());
         flinkDeployment = only(rendered, "FlinkDeployment");
-        seederPod = only(rendered, "Deployment").path("spec").path("template").path("spec");
+        seederPod = deployment(rendered, "seeder").path("spec").path("template").path("spec");
+        dashboardPod = deployment(rendered, "dashboard").path("spec").path("template").path("spec");
     }
 
     @Test
@@ -87,8 +92,13 @@ class ImagesITCase {
                 .containsExactly(flinkDeployment.path("spec").path("image").asText());
         assertThat(seederImage.repoTags())
                 .containsExactly(seederPod.path("containers").get(0).path("image").asText());
+        assertThat(dashboardImage.repoTags())
+                .containsExactly(dashboardPod.path("containers").get(0).path("image").asText());
         for (String tag :
-                List.of(jobImage.repoTags().getFirst(), seederImage.repoTags().getFirst())) {
+                List.of(
+                        jobImage.repoTags().getFirst(),
+                        seederImage.repoTags().getFirst(),
+                        dashboardImage.repoTags().getFirst())) {
             assertThat(tag).doesNotEndWith(":latest").matches(".+:[0-9]+\\.[0-9]+\\.[0-9]+.*");
         }
     }
@@ -111,6 +121,29 @@ class ImagesITCase {
     }
 
     @Test
+    void dashboardImageStartsTheDashboardAsNonRootOnTheChartsPortWithItsPage() {
+        JsonNode config = dashboardImage.config();
+        List<String> entrypoint = new ArrayList<>();
+        config.path("Entrypoint").forEach(e -> entrypoint.add(e.asText()));
+
+        assertThat(entrypoint).first().isEqualTo("java");
+        assertThat(entrypoint).last().isEqualTo(DASHBOARD_MAIN);
+        assertThat(config.path("User").asText()).matches("[1-9][0-9]*:[1-9][0-9]*");
+        JsonNode port = dashboardPod.path("containers").get(0).path("ports").get(0);
+        assertThat(config.path("ExposedPorts").has(port.path("containerPort").asInt() + "/tcp"))
+                .as("image exposes the chart's dashboard port %s", port)
+                .isTrue();
+        // The page, its script and Chart.js are in the image: nothing is fetched at run time.
+        assertThat(dashboardImage.files())
+                .containsKey("/app/classes/" + DASHBOARD_MAIN.replace('.', '/') + ".class")
+                .containsKey("/app/resources/dashboard/index.html")
+                .containsKey("/app/resources/dashboard/static/dashboard.js");
+        assertThat(dashboardImage.files().keySet())
+                .anyMatch(p -> p.matches("/app/libs/chart\\.js-[0-9.]+\\.jar"))
+                .anyMatch(p -> p.matches("/app/libs/javalin-[0-9.]+\\.jar"));
+    }
+
+    @Test
     void seederImageAlsoCarriesTheFigureCheckThatMakeE2eRuns() throws IOException {
         String main = "com.salesaggregator.verify.FigureCheck";
         assertThat(seederImage.files())
@@ -124,14 +157,18 @@ class ImagesITCase {
         try (JarFile jar = new JarFile(JOB_JAR.toFile())) {
             assertThat(jar.stream().map(JarEntry::getName))
                     .contains("com/salesaggregator/job/SalesAggregationJob.class")
-                    .noneMatch(n -> n.matches("com/salesaggregator/(seeder|local|cli|verify)/.*"));
+                    .noneMatch(
+                            n ->
+                                    n.matches(
+                                            "com/salesaggregator/(seeder|local|cli|verify|dashboard)/.*"))
+                    .noneMatch(n -> n.startsWith("io/javalin/") || n.startsWith("dashboard/"));
         }
     }
 
     @Test
     void everyFileIsReadableByTheUidThePodsRunAs() {
         // The chart sets runAsUser for every pod; that UID owns none of the image's files.
-        for (ImageArchive image : List.of(jobImage, seederImage)) {
+        for (ImageArchive image : List.of(jobImage, seederImage, dashboardImage)) {
             image.files()
                     .forEach(
                             (path, file) ->
@@ -142,11 +179,13 @@ class ImagesITCase {
     }
 
     @Test
-    void seederImageCarriesNoFlinkRuntime() {
-        // Flink's runtime is provided by the Flink image; the seeder needs none of it.
-        assertThat(seederImage.files().keySet())
-                .filteredOn(p -> p.startsWith("/app/libs/"))
-                .noneMatch(p -> p.matches("/app/libs/flink-(runtime|streaming-java|core)-.*"));
+    void seederAndDashboardImagesCarryNoFlinkRuntime() {
+        // Flink's runtime is provided by the Flink image; the seeder and dashboard need none of it.
+        for (ImageArchive image : List.of(seederImage, dashboardImage)) {
+            assertThat(image.files().keySet())
+                    .filteredOn(p -> p.startsWith("/app/libs/"))
+                    .noneMatch(p -> p.matches("/app/libs/flink-(runtime|streaming-java|core)-.*"));
+        }
     }
 
     /** The job jar that the build shaded lies, byte for byte, where {@code jarUri} points. */
@@ -186,6 +225,20 @@ class ImagesITCase {
             }
         }
         return documents;
+    }
+
+    private static JsonNode deployment(List<JsonNode> documents, String component) {
+        List<JsonNode> found =
+                documents.stream()
+                        .filter(d -> d.path("kind").asText().equals("Deployment"))
+                        .filter(
+                                d ->
+                                        d.at("/metadata/labels/app.kubernetes.io~1component")
+                                                .asText()
+                                                .equals(component))
+                        .toList();
+        assertThat(found).as(component + " Deployment").hasSize(1);
+        return found.getFirst();
     }
 
     private static JsonNode only(List<JsonNode> documents, String kind) {

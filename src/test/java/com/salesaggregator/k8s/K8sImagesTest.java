@@ -16,9 +16,9 @@ import org.w3c.dom.NodeList;
 
 /**
  * Checks the Jib configuration in {@code pom.xml}: the shaded job jar lands where the
- * FlinkDeployment's {@code jarURI} points, the Flink entrypoint is kept, base images are pinned and
- * tags are the project version. (Building the images needs the base images from a registry; this
- * checks what decides the layout.)
+ * FlinkDeployment's {@code jarURI} points, the Flink entrypoint is kept, the seeder and the
+ * dashboard run as non-root users, base images are pinned and tags are the project version.
+ * (Building the images needs the base images from a registry; this checks what decides the layout.)
  */
 class K8sImagesTest {
 
@@ -65,6 +65,18 @@ class K8sImagesTest {
     }
 
     @Test
+    void dashboardImageRunsTheDashboardAsNonRootOnTheSeedersBase() {
+        Element container = child(dashboardImage(), "container");
+        assertThat(text(container, "mainClass"))
+                .isEqualTo("com.salesaggregator.dashboard.Dashboard");
+        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+        assertThat(text(container, "port")).isEqualTo("8088");
+        assertThat(own(direct(dashboardImage(), "from"), "image"))
+                .isEqualTo(own(direct(seederImage(), "from"), "image"));
+        assertThat(property("image.dashboard.name")).isEqualTo("sales-aggregator-dashboard");
+    }
+
+    @Test
     void imagesArePinnedAndTaggedWithTheProjectVersion() {
         assertThat(property("image.tag")).isEqualTo("${project.version}");
         assertThat(property("image.job.base"))
@@ -77,7 +89,7 @@ class K8sImagesTest {
         for (String digest : List.of("image.job.base.digest", "image.seeder.base.digest")) {
             assertThat(property(digest)).matches("(@sha256:[0-9a-f]{64})?");
         }
-        for (Element execution : List.of(jobImage(), seederImage())) {
+        for (Element execution : List.of(jobImage(), seederImage(), dashboardImage())) {
             assertThat(own(direct(execution, "to"), "image")).endsWith(":${image.tag}");
             assertThat(own(direct(execution, "from"), "image")).doesNotContain("latest");
             assertThat(text(execution, "tar")).startsWith("${project.build.directory}/jib/");
@@ -102,7 +114,7 @@ class K8sImagesTest {
                 all(child(profile, "build", "plugins", "plugin", "executions"), "execution");
         assertThat(executions)
                 .extracting(e -> own(e, "id"))
-                .containsExactly("job-image", "seeder-image");
+                .containsExactly("job-image", "seeder-image", "dashboard-image");
         for (Element execution : executions) {
             Element configuration = direct(execution, "configuration");
             assertThat(childNames(configuration)).containsExactly("from", "outputPaths");
@@ -113,7 +125,9 @@ class K8sImagesTest {
         assertThat(Files.readString(Path.of("k8s.mk")))
                 .contains(
                         "$(MVN) -Dimages -DskipTests package jib:buildTar@job-image"
-                                + " jib:buildTar@seeder-image");
+                                + " jib:buildTar@seeder-image jib:buildTar@dashboard-image");
+        assertThat(Files.readString(Path.of("k8s.mk")))
+                .contains("kind load image-archive $(DASHBOARD_IMAGE_TAR)");
     }
 
     // ---- pom navigation
@@ -141,6 +155,11 @@ class K8sImagesTest {
     /** The configuration of the execution that builds the seeder image. */
     private static Element seederImage() {
         return direct(execution("seeder-image"), "configuration");
+    }
+
+    /** The configuration of the execution that builds the dashboard image. */
+    private static Element dashboardImage() {
+        return direct(execution("dashboard-image"), "configuration");
     }
 
     private static Element execution(String id) {
