@@ -14,6 +14,10 @@ CHART ?= helm/sales-aggregator## path of the Helm chart
 FLINK_DEPLOYMENT ?= sales-aggregator## name of the FlinkDeployment the chart creates
 TOPIC ?=## topic to print with make read, e.g. revenue-per-product
 WAIT ?= 600s## how long kubectl and helm wait for a resource to become ready
+DASHBOARD_SERVICE ?= sales-aggregator-dashboard## Service of the live dashboard the chart creates
+PROMETHEUS_STACK_VERSION ?= 81.6.2## kube-prometheus-stack chart release (make monitoring)
+MONITORING_NAMESPACE ?= monitoring## namespace of Prometheus and Grafana (make monitoring)
+GRAFANA_PORT ?= 3000## local port of Grafana (make grafana)
 
 # The kind node image is pinned (tag and digest) in kind-config.yaml; the Kafka version in
 # k8s/kafka-cluster.yaml; the image tag is the project version.
@@ -82,7 +86,7 @@ deploy: ## apply k8s/ (Kafka, topics, users, Flink state), wait for Kafka, then 
 	$(KUBECTL) wait kafkatopic --all -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
 	$(HELM) upgrade --install $(RELEASE) $(CHART) --namespace $(NAMESPACE) --wait --timeout $(WAIT)
 	@echo
-	@echo "Deployed. Next: make status, make ui, make read TOPIC=revenue-per-product"
+	@echo "Deployed. Next: make status, make dashboard, make ui, make read TOPIC=revenue-per-product"
 
 .PHONY: status
 status: ## show Kafka, topics, users, the FlinkDeployment and the pods
@@ -91,6 +95,39 @@ status: ## show Kafka, topics, users, the FlinkDeployment and the pods
 .PHONY: ui
 ui: ## forward the Flink web UI to localhost (port FLINK_UI_PORT) until Ctrl-C
 	$(KUBECTL) port-forward -n $(NAMESPACE) svc/$(FLINK_DEPLOYMENT)-rest $(FLINK_UI_PORT):8081
+
+.PHONY: dashboard
+dashboard: ## forward the live dashboard to localhost (port DASHBOARD_PORT) and print its URL, until Ctrl-C
+	@echo "Dashboard: http://localhost:$(DASHBOARD_PORT)  (port-forward to svc/$(DASHBOARD_SERVICE); Ctrl-C stops it)"
+	$(KUBECTL) port-forward -n $(NAMESPACE) svc/$(DASHBOARD_SERVICE) $(DASHBOARD_PORT):8088
+
+# Prometheus and Grafana (kube-prometheus-stack) for the chart's PodMonitors and Grafana dashboard:
+# Prometheus selects PodMonitors in every namespace, Grafana's sidecar loads dashboards from every
+# namespace; the chart's metrics policy then admits the monitoring namespace.
+PROMETHEUS_STACK_REPO = https://prometheus-community.github.io/helm-charts
+define METRICS_FROM
+[{"podSelector":{}},{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"$(MONITORING_NAMESPACE)"}}}]
+endef
+
+.PHONY: monitoring
+monitoring: ## install kube-prometheus-stack and turn on the chart's PodMonitors and Grafana dashboard
+	$(HELM) repo add prometheus-community $(PROMETHEUS_STACK_REPO) --force-update
+	$(HELM) upgrade --install kps prometheus-community/kube-prometheus-stack \
+		--version $(PROMETHEUS_STACK_VERSION) --namespace $(MONITORING_NAMESPACE) --create-namespace \
+		--set prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false \
+		--set grafana.sidecar.dashboards.searchNamespace=ALL \
+		--wait --timeout $(WAIT)
+	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
+		--set monitoring.enabled=true --set-json 'networkPolicy.metricsFrom=$(METRICS_FROM)' \
+		--wait --timeout $(WAIT)
+	@echo
+	@echo "Prometheus scrapes the job, the seeder and the dashboard. Next: make grafana"
+
+.PHONY: grafana
+grafana: ## forward Grafana to localhost (port GRAFANA_PORT); dashboard "sales-aggregator pipeline"
+	@echo "Grafana: http://localhost:$(GRAFANA_PORT)  user admin, password:"
+	@$(KUBECTL) get secret -n $(MONITORING_NAMESPACE) kps-grafana -o jsonpath='{.data.admin-password}' | base64 -d; echo
+	$(KUBECTL) port-forward -n $(MONITORING_NAMESPACE) svc/kps-grafana $(GRAFANA_PORT):80
 
 .PHONY: savepoint
 savepoint: ## trigger a savepoint of the running job (written under the Flink state volume)
@@ -108,10 +145,11 @@ scale: ## rescale the job: the operator takes a savepoint and restores it at PAR
 		--set job.parallelism=$(PARALLELISM) --wait --timeout $(WAIT)
 
 .PHONY: upgrade
-upgrade: ## upgrade the job and seeder images to TAG (upgradeMode savepoint: stop with savepoint, restore)
+upgrade: ## upgrade the job, seeder and dashboard images to TAG (upgradeMode savepoint: stop with savepoint, restore)
 	@test -n "$(TAG)" || { echo "usage: make upgrade TAG=<tag>"; exit 1; }
 	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
-		--set job.image.tag=$(TAG) --set seeder.image.tag=$(TAG) --wait --timeout $(WAIT)
+		--set job.image.tag=$(TAG) --set seeder.image.tag=$(TAG) --set dashboard.image.tag=$(TAG) \
+		--wait --timeout $(WAIT)
 
 .PHONY: logs
 logs: ## follow the JobManager log

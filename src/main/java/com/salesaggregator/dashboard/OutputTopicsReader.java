@@ -1,6 +1,5 @@
 package com.salesaggregator.dashboard;
 
-import com.salesaggregator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,18 +32,10 @@ final class OutputTopicsReader implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(OutputTopicsReader.class);
 
     /** The outputs the dashboard reads (default names). */
-    static final List<String> OUTPUTS =
-            List.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION,
-                    Topics.REGION_TREND_1M,
-                    Topics.SALES_DLQ,
-                    Topics.SALES_LATE);
+    static final List<String> OUTPUTS = DashboardConfig.READS;
 
     /** The inputs whose arrival rate the health strip shows (default names). */
-    static final List<String> INPUTS = List.of(Topics.SALES_ONLINE, Topics.SALES_STORE);
+    static final List<String> INPUTS = DashboardConfig.DESCRIBES;
 
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration RATE_SAMPLE = Duration.ofSeconds(1);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.k8s.K8sStrictModel.Document;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -175,7 +176,11 @@ class K8sManifestsTest {
         assertThat(users)
                 .extracting(u -> u.getMetadata().getName())
                 .containsExactlyInAnyOrder(
-                        "sales-seeder", "sales-aggregator", "sales-reader", "sales-e2e-verifier");
+                        "sales-seeder",
+                        "sales-aggregator",
+                        "sales-reader",
+                        "sales-dashboard",
+                        "sales-e2e-verifier");
         for (KafkaUser user : users) {
             assertThat(user.getSpec().getAuthentication())
                     .isInstanceOf(KafkaUserScramSha512ClientAuthentication.class);
@@ -325,6 +330,45 @@ class K8sManifestsTest {
 
         assertThat(leastPrivilegeProblems(all(edited, KafkaUser.class), JobConfig.defaults()))
                 .anySatisfy(p -> assertThat(p).contains("sales-seeder"));
+    }
+
+    @Test
+    void dashboardReadingAnInputOrJoiningAGroupIsRejected() {
+        List<Document> edited =
+                edit(
+                        "kafka-users.yaml",
+                        s ->
+                                s.replace(
+                                        "          name: sales-online\n          patternType:"
+                                                + " literal\n        operations: [Describe]",
+                                        "          name: sales-online\n          patternType:"
+                                                + " literal\n        operations: [Read,"
+                                                + " Describe]\n      - resource:\n          type:"
+                                                + " group\n          name: sales-dashboard\n     "
+                                                + "     patternType: literal\n        operations:"
+                                                + " [Read]"));
+
+        assertThat(leastPrivilegeProblems(all(edited, KafkaUser.class), JobConfig.defaults()))
+                .anySatisfy(p -> assertThat(p).contains("sales-dashboard may read the input"))
+                .anySatisfy(p -> assertThat(p).contains("sales-dashboard uses no consumer group"));
+    }
+
+    @Test
+    void everyKafkaUserOfTheChartIsAKafkaUserHere() {
+        JsonNode values = read(Path.of("helm", "sales-aggregator", "values.yaml"));
+        Set<String> declared = new TreeSet<>();
+        all(documents, KafkaUser.class).forEach(u -> declared.add(u.getMetadata().getName()));
+        List<String> chartUsers = new ArrayList<>();
+        values.forEach(
+                section -> {
+                    if (section.has("kafkaUser")) {
+                        chartUsers.add(section.path("kafkaUser").asText());
+                    }
+                });
+        // The pods read their credentials from the Secret the User Operator names after the user.
+        assertThat(chartUsers)
+                .containsExactlyInAnyOrder("sales-aggregator", "sales-seeder", "sales-dashboard");
+        assertThat(declared).containsAll(chartUsers);
     }
 
     @Test
@@ -601,6 +645,15 @@ class K8sManifestsTest {
             need(problems, verifier, "topic", topic, StrimziAclOperation.DESCRIBE);
         }
         need(problems, verifier, "group", job.groupId(), StrimziAclOperation.DESCRIBE);
+        // The dashboard reads the outputs by partition and describes the sales inputs (the
+        // topics of k8s/topics keep their default names).
+        KafkaUser dashboard = user(users, "sales-dashboard", problems);
+        for (String topic : DashboardConfig.READS) {
+            need(problems, dashboard, "topic", topic, StrimziAclOperation.READ);
+        }
+        for (String topic : DashboardConfig.DESCRIBES) {
+            need(problems, dashboard, "topic", topic, StrimziAclOperation.DESCRIBE);
+        }
         return problems;
     }
 
@@ -634,7 +687,18 @@ class K8sManifestsTest {
         if (allows(verifier, "group", job.groupId(), StrimziAclOperation.READ)) {
             problems.add("sales-e2e-verifier may join or commit in the job's group");
         }
+        KafkaUser dashboard = user(users, "sales-dashboard", problems);
+        forbid(problems, dashboard, StrimziAclOperation.WRITE);
+        forbid(problems, dashboard, StrimziAclOperation.IDEMPOTENTWRITE);
+        if (dashboard != null
+                && acls(dashboard).stream()
+                        .anyMatch(rule -> rule.getResource() instanceof AclRuleGroupResource)) {
+            problems.add("sales-dashboard uses no consumer group and needs no group ACL");
+        }
         for (String topic : inputs) {
+            if (allows(dashboard, "topic", topic, StrimziAclOperation.READ)) {
+                problems.add("sales-dashboard may read the input " + topic);
+            }
             if (allows(aggregator, "topic", topic, StrimziAclOperation.WRITE)) {
                 problems.add("sales-aggregator may write its input " + topic);
             }
