@@ -24,14 +24,14 @@ import org.awaitility.core.ConditionFactory;
  * Starts the Kafka-wired job ({@link SalesAggregationJob#define}) on the test's MiniCluster against
  * a run's topics, waits on it while it runs, and drains it with a final savepoint.
  */
-final class JobRunner {
+public final class JobRunner {
 
     private static final Duration WAIT = ItKafka.WAIT;
 
     private JobRunner() {}
 
     /** The MiniCluster's configuration: a failure fails the test at once. */
-    static Configuration clusterConfiguration() {
+    public static Configuration clusterConfiguration() {
         Configuration config = new Configuration();
         // A failure fails the test at once instead of restarting forever.
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
@@ -72,8 +72,11 @@ final class JobRunner {
         return start(kafka, topics, parallelism, Map.of());
     }
 
-    /** Submits the job with the test {@link #options}, {@code overrides} replacing some. */
-    static JobClient start(
+    /**
+     * Submits the job with the test {@link #options}, {@code overrides} replacing some. The job is
+     * named {@link SalesAggregationJob#NAME}{@code -p<parallelism>}.
+     */
+    public static JobClient start(
             ItKafka kafka, RunTopics topics, int parallelism, Map<String, String> overrides)
             throws Exception {
         Map<String, String> options = options(kafka, topics);
