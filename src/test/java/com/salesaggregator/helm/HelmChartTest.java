@@ -506,6 +506,10 @@ class HelmChartTest {
             assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("http");
         }
 
+        // The Kafka listener admits pods by this label (networkPolicyPeers in k8s/).
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/name", "sales-aggregator");
+
         Service service = Manifests.as(Manifests.find(docs, "Service", "dashboard"), Service.class);
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(service.getSpec().getSelector());
