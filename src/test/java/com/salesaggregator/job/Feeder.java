@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
- * Produces {@link SeededSales} in the background, a slice every tick, while a test injects faults:
- * the job always has fresh input while it fails and recovers. Keeps every record as the broker
- * stored it, for the reference model. A produce that fails (the broker gone for longer than the
- * producer's delivery timeout) fails the test at {@link #stop()}.
+ * Produces {@link SeededSales} in the background, a slice every tick (at a fixed rate: after a
+ * stall, the broker away, it catches up), while a test injects faults: the job always has fresh
+ * input while it fails and recovers. Keeps every record as the broker stored it, for the reference
+ * model. A produce that fails (the broker gone for longer than the producer's delivery timeout)
+ * fails the test at {@link #stop()}.
  */
 final class Feeder implements AutoCloseable {
 
@@ -39,8 +40,7 @@ final class Feeder implements AutoCloseable {
     static Feeder start(
             ItKafka kafka, RunTopics topics, SeededSales sales, int salesPerTick, Duration tick) {
         Feeder feeder = new Feeder(kafka, topics, sales, salesPerTick);
-        feeder.timer.scheduleWithFixedDelay(
-                feeder::tick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
+        feeder.timer.scheduleAtFixedRate(feeder::tick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
         return feeder;
     }
 
