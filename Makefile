@@ -10,6 +10,9 @@ DASHBOARD_PORT ?= 8088## port of the live dashboard (make run)
 RATE ?= 20## seeder sales per second (make run)
 SEED ?=## seeder seed (make run); empty = random
 MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
+SOAK_MINUTES ?= 30## how long make soak runs its load, in minutes
+SOAK_SEED ?=## seed of make soak's data and fault schedule; empty = random (printed)
+SOAK_RATE ?= 20## sales per second during make soak
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
 JDK_HOME = $(eval JDK_HOME := $(shell scripts/find-jdk 2>/dev/null))$(JDK_HOME)
@@ -20,6 +23,7 @@ JDK_MAJOR = $(eval JDK_MAJOR := $(shell $(JAVA) -XshowSettings:properties -versi
 # JDK 24+ warns about sun.misc.Unsafe use inside Kafka and Flink; JDK 21 rejects this flag.
 UNSAFE_FLAG = $(if $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow,)
 LOCAL_CLASSPATH := target/local-classpath.txt
+SOAK_CLASSPATH := target/soak-classpath.txt
 JVM_OPENS := --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
 	--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
 	--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
@@ -56,6 +60,18 @@ build: jdk ## compile, check formatting and package the job jar (no tests)
 .PHONY: test
 test: jdk ## run every test: unit tests, then integration tests on a real broker and Flink
 	$(MVN) verify
+
+.PHONY: soak
+soak: jdk ## seeded load with random faults (TaskManager kill, broker restart, savepoint rescale), then the exact check; not in make test
+	@echo "Building the test classes ..."
+	@$(MVN) -q -Dspotless.check.skip=true test-compile dependency:build-classpath \
+		-Dmdep.outputFile=$(SOAK_CLASSPATH) -Dmdep.includeScope=test
+	@mkdir -p target/soak
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-soak.properties \
+		-Dsoak.log.file=target/soak/soak.log \
+		-cp "target/test-classes:target/classes:$$(cat $(SOAK_CLASSPATH))" \
+		com.salesaggregator.job.FaultSoak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) \
+		--dir target/soak $(if $(SOAK_SEED),--seed $(SOAK_SEED),)
 
 .PHONY: fmt
 fmt: jdk ## format the Java sources (google-java-format, AOSP style)

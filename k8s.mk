@@ -64,7 +64,7 @@ kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Fl
 		--set 'watchNamespaces={$(NAMESPACE)}' \
 		--wait --timeout $(WAIT)
 	@echo
-	@echo "kind cluster $(KIND_CLUSTER) is ready. Next: make images kind-load deploy"
+	@echo "kind cluster $(KIND_CLUSTER) is ready. Next: make deploy (builds and loads the images)"
 
 .PHONY: kind-down
 kind-down: ## delete the kind cluster (Flink state in target/kind-state stays; make clean deletes it)
@@ -78,13 +78,23 @@ kind-load: ## load the image tarballs of make images into the kind nodes
 	kind load image-archive $(SEEDER_IMAGE_TAR) --name $(KIND_CLUSTER)
 	kind load image-archive $(DASHBOARD_IMAGE_TAR) --name $(KIND_CLUSTER)
 
+# Waits until the FlinkDeployment is reconciled (STABLE) and its job RUNNING: after a deploy, a
+# savepoint upgrade or a rescale.
+define job_running
+	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
+		--for=jsonpath='{.status.lifecycleState}'=STABLE --timeout=$(WAIT)
+	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
+		--for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=$(WAIT)
+endef
+
 .PHONY: deploy
-deploy: ## apply k8s/ (Kafka, topics, users, Flink state), wait for Kafka, then install the chart
+deploy: images kind-load ## build and load the images, apply k8s/, wait for Kafka, install the chart, wait for the job RUNNING
 	$(KUBECTL) apply -k k8s/
 	$(KUBECTL) wait kafka/sales-kafka -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
 	$(KUBECTL) wait kafkauser --all -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
 	$(KUBECTL) wait kafkatopic --all -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
 	$(HELM) upgrade --install $(RELEASE) $(CHART) --namespace $(NAMESPACE) --wait --timeout $(WAIT)
+	$(job_running)
 	@echo
 	@echo "Deployed. Next: make status, make dashboard, make ui, make read TOPIC=revenue-per-product"
 
@@ -208,17 +218,14 @@ figure-check: ## compare the live figures with the reference model recomputed fr
 # rescale), then until one more committed record of a windowed output can be read, then checks
 # the figures against the reference model.
 define e2e_running
-	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
-		--for=jsonpath='{.status.lifecycleState}'=STABLE --timeout=$(WAIT)
-	$(KUBECTL) wait flinkdeployment/$(FLINK_DEPLOYMENT) -n $(NAMESPACE) \
-		--for=jsonpath='{.status.jobStatus.state}'=RUNNING --timeout=$(WAIT)
+	$(job_running)
 	$(MAKE) read TOPIC=region-trend-1m READ_MAX=1
 	$(MAKE) figure-check
 endef
 
 .PHONY: e2e
 e2e: ## end to end on kind (outside CI): deploy, savepoint, rescale 2->4, upgrade; figures checked after each
-	$(MAKE) kind-up images kind-load deploy
+	$(MAKE) kind-up deploy
 	$(e2e_running)
 	$(MAKE) read TOPIC=revenue-per-product READ_MAX=1
 	$(MAKE) savepoint

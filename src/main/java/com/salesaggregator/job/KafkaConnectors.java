@@ -139,7 +139,12 @@ public final class KafkaConnectors {
                 .build();
     }
 
-    private static <T> KafkaSink<T> sink(
+    /**
+     * An exactly-once sink to {@code topic} with the job's producer settings and the topic's own
+     * transactional id prefix; {@code key} and {@code value} give each record's bytes. Public so
+     * that another version of the job (a changed output format) builds its sinks the same way.
+     */
+    public static <T> KafkaSink<T> sink(
             JobConfig config,
             String topic,
             SerializableFunction<T, byte[]> key,

@@ -14,6 +14,8 @@ import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.seeder.Seeder;
+import com.salesaggregator.topics.TopicDefinition;
+import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -337,15 +339,7 @@ class HelmChartTest {
         JobConfig config = SalesAggregationJob.parse(args);
         assertThat(config.bootstrapServers()).isEqualTo("sales-kafka-kafka-bootstrap:9093");
         assertThat(config.topics()).isEqualTo(JobConfig.defaults().topics());
-        Set<String> topicKeys = new TreeSet<>();
-        for (int i = 0; i < args.length; i += 2) {
-            if (args[i].startsWith("--" + JobConfig.TOPIC_PREFIX)) {
-                String topic = args[i].substring(("--" + JobConfig.TOPIC_PREFIX).length());
-                topicKeys.add(topic);
-                assertThat(args[i + 1]).as(args[i]).isEqualTo(topic);
-            }
-        }
-        assertThat(topicKeys).containsExactlyInAnyOrderElementsOf(Topics.ALL);
+        assertThat(topicProblems(flink, declaredTopics())).isEmpty();
 
         // --client-config names the file of the mounted ConfigMap.
         Pod pod = Manifests.as(flink.at("/spec/podTemplate"), Pod.class);
@@ -927,6 +921,74 @@ class HelmChartTest {
             return List.of("image " + image + " not pinned to a version tag");
         }
         return List.of();
+    }
+
+    @Test
+    void aTopicRenamedInOnePlaceOnlyFailsTheCheck() {
+        JsonNode renamedInTheChart =
+                Manifests.find(
+                        Manifests.parse(
+                                render(Map.of("job.topics.sales-online", "sales-online-v2"))),
+                        "FlinkDeployment");
+        assertThat(topicProblems(renamedInTheChart, declaredTopics()))
+                .anySatisfy(p -> assertThat(p).contains("sales-online-v2"));
+
+        JsonNode asShipped = Manifests.find(Manifests.parse(render(Map.of())), "FlinkDeployment");
+        Set<String> renamedInK8s = new TreeSet<>(declaredTopics());
+        renamedInK8s.remove(Topics.REGION_TREND_1M);
+        renamedInK8s.add("region-trend-one-minute");
+        assertThat(topicProblems(asShipped, renamedInK8s))
+                .anySatisfy(p -> assertThat(p).contains(Topics.REGION_TREND_1M));
+
+        assertThat(topicProblems(asShipped, declaredTopics())).isEmpty();
+    }
+
+    /**
+     * Topic names must agree in three places: the job's defaults ({@link Topics}), the chart's
+     * {@code job.topics} (rendered as {@code --topic.<name> <value>}) and the KafkaTopics applied
+     * from {@code k8s/topics/topics.yaml}.
+     */
+    static List<String> topicProblems(JsonNode flinkDeployment, Set<String> declared) {
+        List<String> problems = new ArrayList<>();
+        String[] args = args(flinkDeployment);
+        Set<String> passed = new TreeSet<>();
+        String prefix = "--" + JobConfig.TOPIC_PREFIX;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith(prefix)) {
+                continue;
+            }
+            String name = args[i].substring(prefix.length());
+            String value = args[i + 1];
+            passed.add(name);
+            if (!Topics.ALL.contains(name)) {
+                problems.add(args[i] + " is not a topic of the job (Topics.ALL)");
+            }
+            if (!value.equals(name)) {
+                problems.add(args[i] + " " + value + " differs from the job's default " + name);
+            }
+            if (!declared.contains(value)) {
+                problems.add(args[i] + " " + value + " is not a KafkaTopic in k8s/topics");
+            }
+        }
+        for (String topic : Topics.ALL) {
+            if (!passed.contains(topic)) {
+                problems.add("the chart passes no --topic." + topic);
+            }
+            if (!declared.contains(topic)) {
+                problems.add(topic + " (a job default) is not a KafkaTopic in k8s/topics");
+            }
+        }
+        return problems;
+    }
+
+    private static Set<String> declaredTopics() {
+        try (InputStream in = Files.newInputStream(Path.of(TopicDefinitions.RESOURCE))) {
+            return TopicDefinitions.load(in, TopicDefinitions.RESOURCE).stream()
+                    .map(TopicDefinition::name)
+                    .collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.OutputFormat;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
@@ -14,9 +15,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -54,6 +57,9 @@ final class CommittedOutputs implements AutoCloseable {
 
     /** Per output (logical name): every record, in offset order per partition. */
     private final Map<String, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
+
+    /** Per output (logical name): fields a newer job version adds, left out of the strict read. */
+    private final Map<String, Set<String>> optionalFields = new HashMap<>();
 
     CommittedOutputs(ItKafka kafka, RunTopics topics) {
         this.topics = topics;
@@ -146,10 +152,47 @@ final class CommittedOutputs implements AutoCloseable {
                 late);
     }
 
+    /**
+     * Every record of an output read so far, in offset order per partition, with its value parsed.
+     */
+    List<Output> records(String output) {
+        return records.get(output).stream()
+                .map(
+                        r ->
+                                new Output(
+                                        new TopicPartition(r.topic(), r.partition()),
+                                        r.offset(),
+                                        text(r.key()),
+                                        parse(r.value())))
+                .toList();
+    }
+
+    /** One output record as read. */
+    record Output(TopicPartition partition, long offset, String key, JsonNode value) {}
+
+    /**
+     * Lets values of {@code output} carry {@code field}, an optional field that a newer job version
+     * adds (a consumer that does not know it ignores it): {@link #published()} leaves it out before
+     * reading each value strictly. The test that allows it checks its values itself.
+     */
+    void allowOptionalField(String output, String field) {
+        optionalFields.computeIfAbsent(output, o -> new HashSet<>()).add(field);
+    }
+
     /** The latest figure per key of an output, each value read strictly. */
     private <T> Map<String, T> rows(OutputFormat<T> format) {
+        Set<String> optional = optionalFields.getOrDefault(format.topic(), Set.of());
         Map<String, T> rows = new HashMap<>();
-        latest(format.topic()).forEach((key, value) -> rows.put(key, format.read(key, value)));
+        latest(format.topic())
+                .forEach(
+                        (key, value) -> {
+                            if (!optional.isEmpty()) {
+                                ObjectNode known = value.deepCopy();
+                                known.remove(optional);
+                                value = known;
+                            }
+                            rows.put(key, format.read(key, value));
+                        });
         return rows;
     }
 
@@ -160,23 +203,30 @@ final class CommittedOutputs implements AutoCloseable {
 
     /** At the end no output partition holds an open transaction: every write was committed. */
     static void assertNoTransactionLeftOpen(Admin admin, RunTopics topics) throws Exception {
+        assertThat(endOffsets(admin, topics, IsolationLevel.READ_COMMITTED))
+                .as("last stable offsets = high watermarks")
+                .isEqualTo(endOffsets(admin, topics, IsolationLevel.READ_UNCOMMITTED));
+    }
+
+    /**
+     * The end offset of every output partition: with {@code READ_COMMITTED} the last stable offset
+     * (a reader stops before the first record of a transaction still open), with {@code
+     * READ_UNCOMMITTED} the high watermark (everything written).
+     */
+    static Map<TopicPartition, Long> endOffsets(
+            Admin admin, RunTopics topics, IsolationLevel isolation) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String output : OUTPUTS) {
             for (TopicPartition partition : topics.partitionsOf(output)) {
                 latest.put(partition, OffsetSpec.latest());
             }
         }
-        Map<TopicPartition, Long> committed = new HashMap<>();
-        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(isolation))
                 .all()
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS)
-                .forEach((tp, info) -> committed.put(tp, info.offset()));
-        Map<TopicPartition, Long> written = new HashMap<>();
-        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
-                .all()
-                .get(WAIT.toSeconds(), TimeUnit.SECONDS)
-                .forEach((tp, info) -> written.put(tp, info.offset()));
-        assertThat(committed).as("last stable offsets = high watermarks").isEqualTo(written);
+                .forEach((tp, info) -> offsets.put(tp, info.offset()));
+        return offsets;
     }
 
     private static String text(byte[] bytes) {

@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The real broker of an ITCase class with its admin client: creates per-run topics and produces
- * planned input records, returning them as the broker stored them.
+ * planned input records, returning them as the broker stored them. The broker can be restarted on
+ * its port and data directory, as a broker pod would be; clients reconnect by themselves.
  */
 public final class ItKafka implements AutoCloseable {
 
@@ -30,11 +31,13 @@ public final class ItKafka implements AutoCloseable {
     /** Above the broker's default, so a test can send records over its own topic-level limit. */
     static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
-    private final EmbeddedKafkaBroker broker;
+    private final Path dataDir;
     private final Admin admin;
+    private EmbeddedKafkaBroker broker;
 
-    private ItKafka(EmbeddedKafkaBroker broker) {
+    private ItKafka(EmbeddedKafkaBroker broker, Path dataDir) {
         this.broker = broker;
+        this.dataDir = dataDir;
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         this.admin = Admin.create(props);
@@ -42,7 +45,17 @@ public final class ItKafka implements AutoCloseable {
 
     /** A broker on a free port with its data in {@code dataDir}. */
     public static ItKafka start(Path dataDir) {
-        return new ItKafka(EmbeddedKafkaBroker.start(0, dataDir));
+        return new ItKafka(EmbeddedKafkaBroker.start(0, dataDir), dataDir);
+    }
+
+    /**
+     * Stops the broker and starts it again on the same port and data directory (topics, records,
+     * offsets and transaction state kept); returns when it accepts clients again.
+     */
+    void restartBroker() {
+        int port = broker.port();
+        broker.close();
+        broker = EmbeddedKafkaBroker.start(port, dataDir);
     }
 
     public String bootstrapServers() {
@@ -79,20 +92,30 @@ public final class ItKafka implements AutoCloseable {
 
     /** Produces {@code records} in order; returns them as the broker stored them. */
     List<InputRecord> produce(RunTopics topics, List<Planned> records) throws Exception {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
-            for (Planned record : records) {
-                sent.add(
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topics.of(record.topic()),
-                                        record.partition(),
-                                        record.timestamp(),
-                                        record.key(),
-                                        record.value())));
-            }
-            producer.flush();
+            return produce(producer, topics, records);
         }
+    }
+
+    /**
+     * Produces {@code records} in order with {@code producer} (a producer made from {@link
+     * #producerProps()}); returns them as the broker stored them.
+     */
+    static List<InputRecord> produce(
+            KafkaProducer<byte[], byte[]> producer, RunTopics topics, List<Planned> records)
+            throws Exception {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
+        for (Planned record : records) {
+            sent.add(
+                    producer.send(
+                            new ProducerRecord<>(
+                                    topics.of(record.topic()),
+                                    record.partition(),
+                                    record.timestamp(),
+                                    record.key(),
+                                    record.value())));
+        }
+        producer.flush();
         List<InputRecord> stored = new ArrayList<>(records.size());
         for (int i = 0; i < records.size(); i++) {
             RecordMetadata meta = sent.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS);

@@ -62,18 +62,26 @@ final class JobRestarts {
 
     /** The job's exception history: one line per failure, empty if it never failed. */
     List<String> failures(JobID job) throws IOException, InterruptedException {
+        List<String> failures = new ArrayList<>();
+        for (String trace : failureTraces(job)) {
+            int newline = trace.indexOf('\n');
+            failures.add(newline < 0 ? trace : trace.substring(0, newline));
+        }
+        return failures;
+    }
+
+    /** The job's exception history: the whole stack trace of each failure (causes included). */
+    List<String> failureTraces(JobID job) throws IOException, InterruptedException {
         JsonNode history = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
         if (!history.path("entries").isArray()) {
             // A changed response must fail the test, not pass it as "no failures".
             throw new IOException("no exceptionHistory.entries in the response: " + history);
         }
-        List<String> failures = new ArrayList<>();
+        List<String> traces = new ArrayList<>();
         for (JsonNode entry : history.path("entries")) {
-            String trace = entry.path("stacktrace").asText();
-            int newline = trace.indexOf('\n');
-            failures.add(newline < 0 ? trace : trace.substring(0, newline));
+            traces.add(entry.path("stacktrace").asText());
         }
-        return failures;
+        return traces;
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

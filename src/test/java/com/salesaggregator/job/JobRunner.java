@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -79,6 +80,29 @@ public final class JobRunner {
     public static JobClient start(
             ItKafka kafka, RunTopics topics, int parallelism, Map<String, String> overrides)
             throws Exception {
+        return start(kafka, topics, parallelism, overrides, SalesAggregationJob::define, null);
+    }
+
+    /**
+     * How a test puts the job on an environment: {@link SalesAggregationJob#define} or a variant.
+     */
+    @FunctionalInterface
+    interface JobDefinition {
+        void define(StreamExecutionEnvironment env, JobConfig config);
+    }
+
+    /**
+     * Submits the job that {@code definition} puts on the environment, with the test {@link
+     * #options} ({@code overrides} replacing some), restoring {@code savepoint} unless it is null.
+     */
+    static JobClient start(
+            ItKafka kafka,
+            RunTopics topics,
+            int parallelism,
+            Map<String, String> overrides,
+            JobDefinition definition,
+            String savepoint)
+            throws Exception {
         Map<String, String> options = options(kafka, topics);
         options.putAll(overrides);
         List<String> args = new ArrayList<>();
@@ -91,8 +115,13 @@ public final class JobRunner {
 
         // The MiniCluster's environment; the cluster's restart strategy applies.
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (savepoint != null) {
+            Configuration restore = new Configuration();
+            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            env.configure(restore, JobRunner.class.getClassLoader());
+        }
         env.setParallelism(parallelism);
-        SalesAggregationJob.define(env, config);
+        definition.define(env, config);
         return env.executeAsync(SalesAggregationJob.NAME + "-p" + parallelism);
     }
 
@@ -122,9 +151,17 @@ public final class JobRunner {
      * and a final savepoint, and waits until it has finished; returns the savepoint.
      */
     static String drainWithSavepoint(JobClient job, Path runDir) throws Exception {
+        return stopWithSavepoint(job, runDir, true);
+    }
+
+    /**
+     * Stops the job with a savepoint, draining it or not (not: as for an upgrade or a rescale,
+     * windows stay open in the savepoint), and waits until it has finished; returns the savepoint.
+     */
+    static String stopWithSavepoint(JobClient job, Path runDir, boolean drain) throws Exception {
         String savepoint =
                 job.stopWithSavepoint(
-                                true,
+                                drain,
                                 runDir.resolve("savepoints").toUri().toString(),
                                 SavepointFormatType.CANONICAL)
                         .get(WAIT.toSeconds(), TimeUnit.SECONDS);

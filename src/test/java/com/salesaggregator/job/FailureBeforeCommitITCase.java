@@ -1,0 +1,282 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.JobRunner.JobDefinition;
+import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.ReferenceModel.InputRecord;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.AbstractCheckpointStats;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsStatus;
+import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job fails between pre-commit and commit: a checkpoint that every output sink has already
+ * taken (each flushed its transaction and handed it to its committer) is held open by a {@link
+ * CheckpointGate}, and a TaskManager dies before the checkpoint can complete. The job restarts from
+ * the checkpoint before, so the pre-committed transactions must be aborted; were they left open, a
+ * {@code read_committed} reader would see nothing behind them until the transaction timeout (1 min
+ * here). Pass: after recovery every transaction open at the kill is resolved and new data is
+ * visible to a {@code read_committed} reader within the checkpoint interval plus a few seconds; the
+ * exact check after a drain.
+ */
+class FailureBeforeCommitITCase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FailureBeforeCommitITCase.class);
+
+    private static final int TASK_MANAGERS = 2;
+    private static final long SEED = 5_002L;
+
+    /** The test job's checkpoint interval ({@link JobRunner#options}). */
+    private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+
+    /** "A few seconds" on a busy two-core machine; far below the 1 min transaction timeout. */
+    private static final Duration VISIBLE_WITHIN = CHECKPOINT_INTERVAL.plusSeconds(8);
+
+    @TempDir static Path kafkaDir;
+
+    private static ItKafka kafka;
+    private static TaskManagerCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = ItKafka.start(kafkaDir);
+        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(3));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @AfterEach
+    void openGateAndCancelJobs() throws Exception {
+        CheckpointGate.disarm();
+        cluster.cancelJobs();
+    }
+
+    /** The job, with a gate on the FX rates that can hold a checkpoint open. */
+    private static final JobDefinition WITH_GATE =
+            (env, config) -> {
+                JobEnvironment.configure(env, config);
+                SalesTopology.Sources sources = KafkaConnectors.sources(env, config);
+                CheckpointGate.addTo(sources.fxRates());
+                SalesTopology.build(sources, KafkaConnectors.sinks(config), config);
+            };
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void readersSeeNewDataSoonAfterAFailureBetweenPreCommitAndCommit(@TempDir Path runDir)
+            throws Exception {
+        RunTopics topics = kafka.createTopics("pc-");
+        String transactionalIds = "itcase-" + topics.prefix() + "tx-";
+        // A fifth of the sales malformed: every checkpoint's sales-dlq transaction holds records.
+        SeededSales sales = SeededSales.forTest(SEED, 5, 0.2);
+        JobClient job = JobRunner.start(kafka, topics, TASK_MANAGERS, Map.of(), WITH_GATE, null);
+        List<InputRecord> produced = new ArrayList<>();
+        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100));
+                CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+            cluster.awaitCheckpoints(job, 0, 3);
+
+            // 1. Hold a checkpoint: every output sink takes it (pre-commit), it never completes.
+            CheckpointGate.arm();
+            JobRunner.awaitWhileRunning(job, "the gate holding a checkpoint")
+                    .until(() -> CheckpointGate.held() > 0);
+            long held = CheckpointGate.held();
+            JobRunner.awaitWhileRunning(job, "every output sink pre-committed checkpoint " + held)
+                    .until(() -> outputSinksAcknowledged(job, topics, held));
+            AbstractCheckpointStats pending =
+                    cluster.checkpointStats(job.getJobID()).getHistory().getCheckpointById(held);
+            assertThat(pending.getStatus()).isEqualTo(CheckpointStatsStatus.IN_PROGRESS);
+            Map<TopicPartition, Long> written =
+                    CommittedOutputs.endOffsets(
+                            kafka.admin(), topics, IsolationLevel.READ_UNCOMMITTED);
+            Map<TopicPartition, Long> stable =
+                    CommittedOutputs.endOffsets(
+                            kafka.admin(), topics, IsolationLevel.READ_COMMITTED);
+            List<String> open = openTransactions(transactionalIds);
+            Set<String> preCommitted =
+                    open.stream().filter(id -> id.endsWith("-" + held)).collect(Collectors.toSet());
+            long heldBack =
+                    written.keySet().stream().mapToLong(p -> written.get(p) - stable.get(p)).sum();
+            LOG.info(
+                    "Checkpoint {} pre-committed by every output sink, not completed ({} of {}"
+                            + " subtasks acknowledged); open transactions {} ({} of checkpoint"
+                            + " {}); {} records written and not yet visible to read_committed",
+                    held,
+                    pending.getNumberOfAcknowledgedSubtasks(),
+                    pending.getNumberOfSubtasks(),
+                    open,
+                    preCommitted.size(),
+                    held,
+                    heldBack);
+            assertThat(preCommitted)
+                    .as("transactions of checkpoint %d pre-committed with records in them", held)
+                    .isNotEmpty();
+            assertThat(heldBack).isPositive();
+
+            // 2. A TaskManager dies inside the window.
+            long killedAt = cluster.killTaskManager(0);
+            CheckpointGate.disarm();
+            cluster.awaitRunning(job);
+            long runningAt = System.currentTimeMillis();
+            assertThat(cluster.restored(job.getJobID()).getCheckpointId())
+                    .as("restored from the checkpoint before the held one")
+                    .isLessThan(held);
+
+            // 3. New data: malformed sales, each a dead letter as soon as it is read.
+            List<InputRecord> markers = kafka.produce(topics, markers());
+            Set<String> markerKeys = new HashSet<>();
+            markers.forEach(
+                    m -> markerKeys.add(m.topic() + ":" + m.partition() + ":" + m.offset()));
+            JobRunner.awaitWhileRunning(job, "the new data visible to a read_committed reader")
+                    .atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(
+                            () -> {
+                                out.poll();
+                                return out.deadLetters().stream()
+                                        .map(DlqEntry::key)
+                                        .collect(Collectors.toSet())
+                                        .containsAll(markerKeys);
+                            });
+            long visibleAt = System.currentTimeMillis();
+            // Everything written before the kill is decided: committed or aborted.
+            Map<TopicPartition, Long> stableNow =
+                    CommittedOutputs.endOffsets(
+                            kafka.admin(), topics, IsolationLevel.READ_COMMITTED);
+            assertThat(written.keySet())
+                    .as(
+                            "output partitions whose last stable offset is still before the kill's"
+                                    + " writes")
+                    .filteredOn(p -> stableNow.get(p) < written.get(p))
+                    .isEmpty();
+            List<String> stillOpen =
+                    openTransactions(transactionalIds).stream()
+                            .filter(preCommitted::contains)
+                            .toList();
+            assertThat(stillOpen).as("pre-committed transactions still open").isEmpty();
+            Duration visibleAfter = Duration.ofMillis(visibleAt - runningAt);
+            LOG.info(
+                    "Killed at checkpoint {}: job running again {} ms after the kill; new data"
+                            + " visible to read_committed {} ms later ({} ms after the kill);"
+                            + " the pre-committed transactions {} aborted",
+                    held,
+                    runningAt - killedAt,
+                    visibleAfter.toMillis(),
+                    visibleAt - killedAt,
+                    preCommitted.stream().sorted().toList());
+            assertThat(visibleAfter)
+                    .as("new data visible within the checkpoint interval plus a few seconds")
+                    .isLessThanOrEqualTo(VISIBLE_WITHIN);
+
+            cluster.awaitCheckpoints(job, cluster.completedCheckpoints(job.getJobID()), 1);
+            produced.addAll(feeder.stop());
+            produced.addAll(markers);
+        }
+        DrainedRun.Outcome outcome =
+                DrainedRun.drainAndCheck(
+                        kafka, topics, job, produced, sales.latestEventTime(), runDir);
+        LOG.info("Exact check passed: {}", outcome.summary());
+    }
+
+    /** Whether every output sink has acknowledged {@code checkpoint} on every subtask. */
+    private static boolean outputSinksAcknowledged(JobClient job, RunTopics topics, long checkpoint)
+            throws Exception {
+        AbstractCheckpointStats stats =
+                cluster.checkpointStats(job.getJobID()).getHistory().getCheckpointById(checkpoint);
+        if (stats == null) {
+            return false;
+        }
+        int sinks = 0;
+        for (AccessExecutionJobVertex vertex :
+                cluster.executionGraph(job.getJobID()).getAllVertices().values()) {
+            if (!vertex.getName().contains("Sink: " + topics.prefix())) {
+                continue;
+            }
+            sinks++;
+            var task = stats.getTaskStateStats(vertex.getJobVertexId());
+            if (task == null || task.getNumberOfAcknowledgedSubtasks() < vertex.getParallelism()) {
+                return false;
+            }
+        }
+        assertThat(sinks).as("output sink vertices").isPositive();
+        return true;
+    }
+
+    /** The ids of the job's transactions that the broker holds open with records in them. */
+    private static List<String> openTransactions(String prefix) throws Exception {
+        List<String> ids =
+                kafka
+                        .admin()
+                        .listTransactions()
+                        .all()
+                        .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS)
+                        .stream()
+                        .filter(t -> t.state() == TransactionState.ONGOING)
+                        .map(TransactionListing::transactionalId)
+                        .filter(id -> id.startsWith(prefix))
+                        .toList();
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        Map<String, TransactionDescription> described =
+                kafka.admin()
+                        .describeTransactions(ids)
+                        .all()
+                        .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+        return described.entrySet().stream()
+                .filter(
+                        e ->
+                                e.getValue().state() == TransactionState.ONGOING
+                                        && !e.getValue().topicPartitions().isEmpty())
+                .map(Map.Entry::getKey)
+                .sorted()
+                .toList();
+    }
+
+    /** Undecodable sales, two per sales-online partition. */
+    private static List<Planned> markers() {
+        List<Planned> markers = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            markers.add(
+                    new Planned(
+                            Topics.SALES_ONLINE,
+                            i % 6,
+                            ("o-marker-" + i).getBytes(StandardCharsets.UTF_8),
+                            ("not JSON: marker " + i + " (" + RejectReason.MALFORMED_JSON + ")")
+                                    .getBytes(StandardCharsets.UTF_8),
+                            System.currentTimeMillis()));
+        }
+        return markers;
+    }
+}

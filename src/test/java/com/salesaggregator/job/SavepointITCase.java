@@ -1,0 +1,241 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.job.CommittedOutputs.Output;
+import com.salesaggregator.job.JobRunner.JobDefinition;
+import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.ReferenceModel.InputRecord;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
+import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stop with a savepoint (no drain, as an upgrade or a rescale does) while sales keep arriving, once
+ * some windows have fired and others are open, and restore: at the same parallelism, from 2 to 4,
+ * from 4 to 1, and into the {@link NextJobVersion} (an added stateless operator, an added optional
+ * output field). Every stateful operator has a stable uid, so its state maps to the restored job;
+ * after a drain every output must equal the reference model's recomputation exactly. The upgrade
+ * also shows a change that is not compatible: a source whose uid changed (an input topic renamed)
+ * cannot take its state, and the restore is refused.
+ */
+class SavepointITCase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SavepointITCase.class);
+
+    /** One slot each: enough for the largest parallelism. */
+    private static final int TASK_MANAGERS = 4;
+
+    enum Restore {
+        SAME_PARALLELISM(2, 2, false),
+        SCALE_UP_2_TO_4(2, 4, false),
+        SCALE_DOWN_4_TO_1(4, 1, false),
+        NEXT_JOB_VERSION(2, 2, true);
+
+        final int from;
+        final int to;
+        final boolean upgrade;
+
+        Restore(int from, int to, boolean upgrade) {
+            this.from = from;
+            this.to = to;
+            this.upgrade = upgrade;
+        }
+    }
+
+    @TempDir static Path kafkaDir;
+
+    private static ItKafka kafka;
+    private static TaskManagerCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = ItKafka.start(kafkaDir);
+        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(0));
+    }
+
+    @AfterEach
+    void cancelJobs() throws Exception {
+        cluster.cancelJobs();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Restore.class)
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void restoresExactly(Restore restore, @TempDir Path runDir) throws Exception {
+        RunTopics topics =
+                kafka.createTopics("sp-" + restore.name().toLowerCase().replace('_', '-') + "-");
+        SeededSales sales = SeededSales.forTest(5_003L + restore.ordinal(), 5);
+        JobClient first = JobRunner.start(kafka, topics, restore.from);
+        JobDefinition next = restore.upgrade ? NextJobVersion::define : SalesAggregationJob::define;
+        JobClient restored;
+        Map<TopicPartition, Long> upgradedAt = Map.of();
+        List<InputRecord> produced;
+        long stopMillis;
+        long restoreMillis;
+        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100));
+                CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+            // The savepoint holds fired windows (still within their allowed lateness) and open
+            // ones, lines waiting for the watermark, resend identities and running totals.
+            JobRunner.awaitWhileRunning(first, "a first minute fired and committed")
+                    .until(
+                            () -> {
+                                out.poll();
+                                return !out.latest(Topics.REGION_TREND_1M).isEmpty();
+                            });
+            long stopping = System.nanoTime();
+            String savepoint = JobRunner.stopWithSavepoint(first, runDir, false);
+            stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+            if (restore.upgrade) {
+                assertRefusedWithRenamedSource(topics, savepoint);
+                upgradedAt =
+                        CommittedOutputs.endOffsets(
+                                kafka.admin(), topics, IsolationLevel.READ_UNCOMMITTED);
+            }
+
+            long restoring = System.nanoTime();
+            restored = JobRunner.start(kafka, topics, restore.to, Map.of(), next, savepoint);
+            cluster.awaitRunning(restored);
+            restoreMillis = (System.nanoTime() - restoring) / 1_000_000;
+            RestoredCheckpointStats[] from = new RestoredCheckpointStats[1];
+            JobRunner.awaitWhileRunning(restored, "the restore in the job's checkpoint statistics")
+                    .until(() -> (from[0] = cluster.restored(restored.getJobID())) != null);
+            assertThat(from[0].getExternalPath()).isEqualTo(savepoint);
+            if (restore.upgrade) {
+                assertThat(
+                                cluster
+                                        .executionGraph(restored.getJobID())
+                                        .getAllVertices()
+                                        .values()
+                                        .stream()
+                                        .map(AccessExecutionJobVertex::getName))
+                        .anyMatch(name -> name.contains(NextJobVersion.AUDIT));
+            }
+            cluster.awaitCheckpoints(restored, 0, 2);
+            produced = feeder.stop();
+        }
+
+        Consumer<CommittedOutputs> reading =
+                restore.upgrade
+                        ? out ->
+                                out.allowOptionalField(
+                                        Topics.REVENUE_PER_PRODUCT, NextJobVersion.AVERAGE_PRICE)
+                        : out -> {};
+        DrainedRun.Outcome outcome =
+                DrainedRun.drainAndCheck(
+                        kafka,
+                        topics,
+                        restored,
+                        produced,
+                        sales.latestEventTime(),
+                        runDir,
+                        reading);
+        if (restore.upgrade) {
+            assertOptionalFieldFromTheUpgradeOn(topics, upgradedAt);
+        }
+        LOG.info(
+                "{}: stopped with a savepoint in {} ms, restored at parallelism {} and running in"
+                        + " {} ms; exact check passed: {}",
+                restore,
+                stopMillis,
+                restore.to,
+                restoreMillis,
+                outcome.summary());
+    }
+
+    /**
+     * Restoring into a job whose {@code sales-online} source has another uid (its topic option
+     * renamed, and the uid contains the topic) fails: the savepoint holds state no operator takes.
+     */
+    private static void assertRefusedWithRenamedSource(RunTopics topics, String savepoint) {
+        Throwable refused =
+                catchThrowable(
+                        () -> {
+                            JobClient renamed =
+                                    JobRunner.start(
+                                            kafka,
+                                            topics,
+                                            2,
+                                            Map.of(
+                                                    JobConfig.TOPIC_PREFIX + Topics.SALES_ONLINE,
+                                                    topics.of("sales-online-renamed")),
+                                            SalesAggregationJob::define,
+                                            savepoint);
+                            renamed.getJobExecutionResult()
+                                    .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+                        });
+        assertThat(refused).as("a restore into a job with a renamed source").isNotNull();
+        StringWriter trace = new StringWriter();
+        refused.printStackTrace(new PrintWriter(trace));
+        assertThat(trace.toString()).contains("Cannot map checkpoint/savepoint state for operator");
+    }
+
+    /**
+     * Every {@code revenue-per-product} value the next version wrote carries the added field, with
+     * revenue over units; none written before the upgrade does.
+     */
+    private static void assertOptionalFieldFromTheUpgradeOn(
+            RunTopics topics, Map<TopicPartition, Long> upgradedAt) {
+        List<Output> records;
+        try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+            out.readToEnd();
+            records = out.records(Topics.REVENUE_PER_PRODUCT);
+        }
+        long before = 0;
+        long after = 0;
+        for (Output record : records) {
+            JsonNode value = record.value();
+            if (record.offset() < upgradedAt.get(record.partition())) {
+                before++;
+                assertThat(value.has(NextJobVersion.AVERAGE_PRICE))
+                        .as("%s written before the upgrade", record.key())
+                        .isFalse();
+            } else {
+                after++;
+                assertThat(value.path(NextJobVersion.AVERAGE_PRICE).decimalValue())
+                        .as("%s written after the upgrade", record.key())
+                        .isEqualTo(
+                                NextJobVersion.averagePrice(
+                                        value.path("revenue_eur").decimalValue(),
+                                        value.path("units").asLong()));
+            }
+        }
+        assertThat(after).as("values written by the next version").isPositive();
+        LOG.info(
+                "revenue-per-product: {} values without {} before the upgrade, {} with it after",
+                before,
+                NextJobVersion.AVERAGE_PRICE,
+                after);
+    }
+}
