@@ -42,7 +42,7 @@ final class DrainedRun {
     /** What a checked run published and what the reference model expected. */
     record Outcome(Expected expected, Published published, int inputRecords) {
 
-        long countedLines() {
+        private long countedLines() {
             return expected.fates().values().stream().filter(f -> f == Fate.COUNTED).count();
         }
 

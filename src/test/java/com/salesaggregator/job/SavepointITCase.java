@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -95,7 +96,8 @@ class SavepointITCase {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void restoresExactly(Restore restore, @TempDir Path runDir) throws Exception {
         RunTopics topics =
-                kafka.createTopics("sp-" + restore.name().toLowerCase().replace('_', '-') + "-");
+                kafka.createTopics(
+                        "sp-" + restore.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-");
         SeededSales sales = SeededSales.forTest(5_003L + restore.ordinal(), 5);
         JobClient first = JobRunner.start(kafka, topics, restore.from);
         JobDefinition next = restore.upgrade ? NextJobVersion::define : SalesAggregationJob::define;

@@ -17,14 +17,12 @@ import java.util.List;
 final class SeededSales {
 
     private final SalesGenerator generator;
-    private final long startMillis;
     private long sales;
     private long latestEventTime;
 
     private SeededSales(GeneratorConfig config) {
         this.generator = new SalesGenerator(config);
-        this.startMillis = config.startTime().toEpochMilli();
-        this.latestEventTime = startMillis;
+        this.latestEventTime = config.startTime().toEpochMilli();
     }
 
     /**
@@ -92,17 +90,8 @@ final class SeededSales {
         return records;
     }
 
-    /** Sales handed out so far (resends included). */
-    long sales() {
-        return sales;
-    }
-
     /** The generator's clock after the last sale handed out: no sale so far is later. */
     long latestEventTime() {
         return latestEventTime;
-    }
-
-    long startMillis() {
-        return startMillis;
     }
 }

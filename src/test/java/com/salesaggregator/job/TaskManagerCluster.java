@@ -92,10 +92,6 @@ final class TaskManagerCluster implements AutoCloseable {
         return new TaskManagerCluster(miniCluster, taskManagers);
     }
 
-    MiniCluster miniCluster() {
-        return miniCluster;
-    }
-
     /** The REST API's address, e.g. {@code http://localhost:41234}. */
     String restUrl() throws Exception {
         URI uri = miniCluster.getRestAddress().get(10, TimeUnit.SECONDS);
