@@ -133,7 +133,10 @@ public final class SalesTopology {
                         .uid("fx-conversion")
                         .name("EUR at event time");
         SingleOutputStreamOperator<PricedLine> onTime =
-                priced.process(new LatenessRouter(config.allowedLateness()))
+                priced.transform(
+                                "On time / late",
+                                TypeInformation.of(PricedLine.class),
+                                new LatenessRouter(config.allowedLateness()))
                         .uid("lateness-router")
                         .name("On time / late");
 

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
@@ -123,9 +124,9 @@ class FailureBeforeCommitITCase {
             Map<TopicPartition, Long> stable =
                     CommittedOutputs.endOffsets(
                             kafka.admin(), topics, IsolationLevel.READ_COMMITTED);
-            List<String> open = openTransactions(transactionalIds);
-            Set<String> preCommitted =
-                    open.stream().filter(id -> id.endsWith("-" + held)).collect(Collectors.toSet());
+            Map<String, TransactionDescription> open = openTransactions(transactionalIds);
+            Map<String, TransactionDescription> preCommitted = new TreeMap<>(open);
+            preCommitted.keySet().removeIf(id -> !id.endsWith("-" + held));
             long heldBack =
                     written.keySet().stream().mapToLong(p -> written.get(p) - stable.get(p)).sum();
             LOG.info(
@@ -135,7 +136,7 @@ class FailureBeforeCommitITCase {
                     held,
                     pending.getNumberOfAcknowledgedSubtasks(),
                     pending.getNumberOfSubtasks(),
-                    open,
+                    open.keySet(),
                     preCommitted.size(),
                     held,
                     heldBack);
@@ -180,11 +181,18 @@ class FailureBeforeCommitITCase {
                                     + " writes")
                     .filteredOn(p -> stableNow.get(p) < written.get(p))
                     .isEmpty();
-            List<String> stillOpen =
-                    openTransactions(transactionalIds).stream()
-                            .filter(preCommitted::contains)
-                            .toList();
-            assertThat(stillOpen).as("pre-committed transactions still open").isEmpty();
+            // The restarted job may open a transaction under the same id again, with a new epoch.
+            Map<String, TransactionDescription> openNow = openTransactions(transactionalIds);
+            assertThat(preCommitted.keySet())
+                    .as("pre-committed transactions still open")
+                    .filteredOn(
+                            id ->
+                                    openNow.containsKey(id)
+                                            && openNow.get(id).producerId()
+                                                    == preCommitted.get(id).producerId()
+                                            && openNow.get(id).producerEpoch()
+                                                    == preCommitted.get(id).producerEpoch())
+                    .isEmpty();
             Duration visibleAfter = Duration.ofMillis(visibleAt - runningAt);
             LOG.info(
                     "Killed at checkpoint {}: job running again {} ms after the kill; new data"
@@ -194,7 +202,7 @@ class FailureBeforeCommitITCase {
                     runningAt - killedAt,
                     visibleAfter.toMillis(),
                     visibleAt - killedAt,
-                    preCommitted.stream().sorted().toList());
+                    preCommitted.keySet());
             assertThat(visibleAfter)
                     .as("new data visible within the checkpoint interval plus a few seconds")
                     .isLessThanOrEqualTo(VISIBLE_WITHIN);
@@ -233,8 +241,9 @@ class FailureBeforeCommitITCase {
         return true;
     }
 
-    /** The ids of the job's transactions that the broker holds open with records in them. */
-    private static List<String> openTransactions(String prefix) throws Exception {
+    /** The job's transactions that the broker holds open with records in them, by id. */
+    private static Map<String, TransactionDescription> openTransactions(String prefix)
+            throws Exception {
         List<String> ids =
                 kafka
                         .admin()
@@ -246,22 +255,22 @@ class FailureBeforeCommitITCase {
                         .map(TransactionListing::transactionalId)
                         .filter(id -> id.startsWith(prefix))
                         .toList();
+        Map<String, TransactionDescription> open = new TreeMap<>();
         if (ids.isEmpty()) {
-            return List.of();
+            return open;
         }
-        Map<String, TransactionDescription> described =
-                kafka.admin()
-                        .describeTransactions(ids)
-                        .all()
-                        .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
-        return described.entrySet().stream()
-                .filter(
-                        e ->
-                                e.getValue().state() == TransactionState.ONGOING
-                                        && !e.getValue().topicPartitions().isEmpty())
-                .map(Map.Entry::getKey)
-                .sorted()
-                .toList();
+        kafka.admin()
+                .describeTransactions(ids)
+                .all()
+                .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS)
+                .forEach(
+                        (id, description) -> {
+                            if (description.state() == TransactionState.ONGOING
+                                    && !description.topicPartitions().isEmpty()) {
+                                open.put(id, description);
+                            }
+                        });
+        return open;
     }
 
     /** Undecodable sales, two per sales-online partition. */

@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,6 +43,8 @@ import picocli.CommandLine.Option;
                 "Seeded load with random faults on a real broker and a Flink MiniCluster, then the"
                         + " exact check against the reference model.")
 public final class FaultSoak implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FaultSoak.class);
 
     @Option(
             names = "--minutes",
@@ -455,9 +459,11 @@ public final class FaultSoak implements Callable<Integer> {
                 + seconds(sorted.get(sorted.size() - 1));
     }
 
+    /** The start of the failure; the whole of it goes to the log. */
     private static String firstLines(Throwable failure) {
+        LOG.error("The exact check failed", failure);
         String text = String.valueOf(failure);
-        return text.length() > 2_000 ? text.substring(0, 2_000) + " ..." : text;
+        return text.length() > 8_000 ? text.substring(0, 8_000) + " ... (see the log)" : text;
     }
 
     private static String seconds(Duration duration) {

@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.codec.DecodeResult;
+import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.job.CommittedOutputs.Output;
 import com.salesaggregator.job.JobRunner.JobDefinition;
+import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,9 +43,11 @@ import org.slf4j.LoggerFactory;
  * some windows have fired and others are open, and restore: at the same parallelism, from 2 to 4,
  * from 4 to 1, and into the {@link NextJobVersion} (an added stateless operator, an added optional
  * output field). Every stateful operator has a stable uid, so its state maps to the restored job;
- * after a drain every output must equal the reference model's recomputation exactly. The upgrade
- * also shows a change that is not compatible: a source whose uid changed (an input topic renamed)
- * cannot take its state, and the restore is refused.
+ * after a drain every output must equal the reference model's recomputation exactly. Sales of a
+ * minute whose allowed lateness had passed before the savepoint come first after it: the restored
+ * job must find them late although its watermarks start afresh. The upgrade also shows a change
+ * that is not compatible: a source whose uid changed (an input topic renamed) cannot take its
+ * state, and the restore is refused.
  */
 class SavepointITCase {
 
@@ -103,22 +111,47 @@ class SavepointITCase {
         JobDefinition next = restore.upgrade ? NextJobVersion::define : SalesAggregationJob::define;
         JobClient restored;
         Map<TopicPartition, Long> upgradedAt = Map.of();
-        List<InputRecord> produced;
+        List<InputRecord> produced = new ArrayList<>();
+        List<String> stragglerIds;
         long stopMillis;
         long restoreMillis;
-        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100));
-                CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
-            // The savepoint holds fired windows (still within their allowed lateness) and open
-            // ones, lines waiting for the watermark, resend identities and running totals.
-            JobRunner.awaitWhileRunning(first, "a first minute fired and committed")
-                    .until(
-                            () -> {
-                                out.poll();
-                                return !out.latest(Topics.REGION_TREND_1M).isEmpty();
-                            });
-            long stopping = System.nanoTime();
-            String savepoint = JobRunner.stopWithSavepoint(first, runDir, false);
-            stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+        try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+            String savepoint;
+            try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
+                // The savepoint holds fired windows, open ones, lines waiting for the watermark,
+                // resend identities and running totals; and no more state of the first minute:
+                // the watermark has passed its allowed lateness once the second has fired.
+                JobRunner.awaitWhileRunning(first, "two minutes fired and committed")
+                        .until(
+                                () -> {
+                                    out.poll();
+                                    return out.latest(Topics.REGION_TREND_1M).values().stream()
+                                                    .map(v -> v.path("window_start").asText())
+                                                    .distinct()
+                                                    .count()
+                                            >= 2;
+                                });
+                long stopping = System.nanoTime();
+                savepoint = JobRunner.stopWithSavepoint(first, runDir, false);
+                stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+                produced.addAll(feeder.stop());
+            }
+            // Sales of the first minute, first in their partitions after the savepoint: the
+            // restored job reads them before its watermarks have moved, yet they are late.
+            long firstMinute =
+                    out.latest(Topics.REGION_TREND_1M).values().stream()
+                            .mapToLong(
+                                    v ->
+                                            Instant.parse(v.path("window_start").asText())
+                                                    .toEpochMilli())
+                            .min()
+                            .orElseThrow();
+            List<Planned> stragglers = stragglers(produced, topics, firstMinute);
+            produced.addAll(kafka.produce(topics, stragglers));
+            stragglerIds =
+                    stragglers.stream()
+                            .map(p -> new String(p.key(), StandardCharsets.UTF_8))
+                            .toList();
             if (restore.upgrade) {
                 assertRefusedWithRenamedSource(topics, savepoint);
                 upgradedAt =
@@ -128,24 +161,27 @@ class SavepointITCase {
 
             long restoring = System.nanoTime();
             restored = JobRunner.start(kafka, topics, restore.to, Map.of(), next, savepoint);
-            cluster.awaitRunning(restored);
-            restoreMillis = (System.nanoTime() - restoring) / 1_000_000;
-            RestoredCheckpointStats[] from = new RestoredCheckpointStats[1];
-            JobRunner.awaitWhileRunning(restored, "the restore in the job's checkpoint statistics")
-                    .until(() -> (from[0] = cluster.restored(restored.getJobID())) != null);
-            assertThat(from[0].getExternalPath()).isEqualTo(savepoint);
-            if (restore.upgrade) {
-                assertThat(
-                                cluster
-                                        .executionGraph(restored.getJobID())
-                                        .getAllVertices()
-                                        .values()
-                                        .stream()
-                                        .map(AccessExecutionJobVertex::getName))
-                        .anyMatch(name -> name.contains(NextJobVersion.AUDIT));
+            try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
+                cluster.awaitRunning(restored);
+                restoreMillis = (System.nanoTime() - restoring) / 1_000_000;
+                RestoredCheckpointStats[] from = new RestoredCheckpointStats[1];
+                JobRunner.awaitWhileRunning(
+                                restored, "the restore in the job's checkpoint statistics")
+                        .until(() -> (from[0] = cluster.restored(restored.getJobID())) != null);
+                assertThat(from[0].getExternalPath()).isEqualTo(savepoint);
+                if (restore.upgrade) {
+                    assertThat(
+                                    cluster
+                                            .executionGraph(restored.getJobID())
+                                            .getAllVertices()
+                                            .values()
+                                            .stream()
+                                            .map(AccessExecutionJobVertex::getName))
+                            .anyMatch(name -> name.contains(NextJobVersion.AUDIT));
+                }
+                cluster.awaitCheckpoints(restored, 0, 2);
+                produced.addAll(feeder.stop());
             }
-            cluster.awaitCheckpoints(restored, 0, 2);
-            produced = feeder.stop();
         }
 
         Consumer<CommittedOutputs> reading =
@@ -163,6 +199,9 @@ class SavepointITCase {
                         sales.latestEventTime(),
                         runDir,
                         reading);
+        assertThat(outcome.published().late().keySet())
+                .as("sales of a minute closed before the savepoint, read first after the restore")
+                .containsAll(stragglerIds);
         if (restore.upgrade) {
             assertOptionalFieldFromTheUpgradeOn(topics, upgradedAt);
         }
@@ -174,6 +213,55 @@ class SavepointITCase {
                 restore.to,
                 restoreMillis,
                 outcome.summary());
+    }
+
+    /**
+     * Copies of accepted orders of the minute starting at {@code minuteStart}, under new order ids,
+     * one first in each {@code sales-online} partition from here on.
+     */
+    private static List<Planned> stragglers(
+            List<InputRecord> produced, RunTopics topics, long minuteStart) {
+        EventCodec codec = EventCodec.withDefaults();
+        int partitions = topics.partitionsOf(Topics.SALES_ONLINE).size();
+        List<Planned> stragglers = new ArrayList<>();
+        for (InputRecord record : produced) {
+            if (stragglers.size() == partitions) {
+                break;
+            }
+            if (!record.topic().equals(topics.of(Topics.SALES_ONLINE)) || record.value() == null) {
+                continue;
+            }
+            DecodeResult<OnlineOrder> decoded =
+                    codec.decodeOrder(record.value(), record.timestamp());
+            if (!decoded.isAccepted()) {
+                continue;
+            }
+            OnlineOrder order = decoded.event();
+            long eventTime = order.eventTime().toEpochMilli();
+            if (eventTime < minuteStart || eventTime >= minuteStart + 60_000) {
+                continue;
+            }
+            OnlineOrder late =
+                    new OnlineOrder(
+                            "o-straggler-" + stragglers.size(),
+                            order.eventTime(),
+                            order.sellerId(),
+                            order.customerId(),
+                            order.productId(),
+                            order.quantity(),
+                            order.unitPrice(),
+                            order.currency(),
+                            order.region());
+            stragglers.add(
+                    new Planned(
+                            Topics.SALES_ONLINE,
+                            stragglers.size(),
+                            late.orderId().getBytes(StandardCharsets.UTF_8),
+                            codec.encode(late),
+                            eventTime));
+        }
+        assertThat(stragglers).as("stragglers, one per partition").hasSize(partitions);
+        return stragglers;
     }
 
     /**
