@@ -256,9 +256,18 @@ public final class FaultSoak implements Callable<Integer> {
                                     .getNumberOfFailedCheckpoints();
             int jobRestarts = restartsOfEarlierJobs + restarts.failures(job.getJobID()).size();
             try {
+                // The seeder's late sales are minutes late, beyond the reference data the job
+                // keeps: their money is not compared (README, Known limitations).
                 outcome =
                         DrainedRun.drainAndCheck(
-                                kafka, topics, job, produced, sales.latestEventTime(), dir);
+                                kafka,
+                                topics,
+                                job,
+                                produced,
+                                sales.latestEventTime(),
+                                dir,
+                                out -> {},
+                                DrainedRun.LatePricing.ANY_KEPT_VERSION);
                 result = "PASSED";
             } catch (AssertionError e) {
                 failure = e;

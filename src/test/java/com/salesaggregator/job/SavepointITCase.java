@@ -198,7 +198,8 @@ class SavepointITCase {
                         produced,
                         sales.latestEventTime(),
                         runDir,
-                        reading);
+                        reading,
+                        DrainedRun.LatePricing.AT_EVENT_TIME);
         assertThat(outcome.published().late().keySet())
                 .as("sales of a minute closed before the savepoint, read first after the restore")
                 .containsAll(stragglerIds);
