@@ -9,6 +9,13 @@ FLINK_UI_PORT ?= 8081## port of the Flink web UI (make run)
 RATE ?= 20## seeder sales per second (make run)
 SEED ?=## seeder seed (make run); empty = random
 MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
+BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick run
+BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
+BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
+BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency## what make bench measures, in this order
+BENCH_LATENCY ?= 90s## how long make bench feeds the job at a fixed rate to measure latency
+BENCH_SEED ?= 42## seed of the make bench data set
+BENCH_JVM ?= -Xms6g -Xmx6g -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
 JDK_HOME = $(eval JDK_HOME := $(shell scripts/find-jdk 2>/dev/null))$(JDK_HOME)
@@ -19,6 +26,7 @@ JDK_MAJOR = $(eval JDK_MAJOR := $(shell $(JAVA) -XshowSettings:properties -versi
 # JDK 24+ warns about sun.misc.Unsafe use inside Kafka and Flink; JDK 21 rejects this flag.
 UNSAFE_FLAG = $(if $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow,)
 LOCAL_CLASSPATH := target/local-classpath.txt
+BENCH_CLASSPATH := target/bench-classpath.txt
 JVM_OPENS := --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
 	--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
 	--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
@@ -76,6 +84,18 @@ seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstr
 	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
 		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
 	@$(JAVA) $(UNSAFE_FLAG) -cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
+
+.PHONY: bench
+bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL and Kafka Streams
+	@echo "Building the benchmark (the first run downloads the peers' dependencies) ..."
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
+		-Dmdep.outputFile=$(BENCH_CLASSPATH) -Dmdep.includeScope=test
+	@mkdir -p target/bench
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
+		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
+		com.salesaggregator.bench.Bench --lines "$(BENCH_LINES)" --reps "$(BENCH_REPS)" \
+		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
+		--latency-duration "$(BENCH_LATENCY)" --seed "$(BENCH_SEED)"
 
 .PHONY: clean
 clean: jdk ## remove build output and local data

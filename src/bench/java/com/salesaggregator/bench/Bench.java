@@ -1,0 +1,133 @@
+package com.salesaggregator.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code make bench}: preloads a deterministic data set into an embedded broker once, then measures
+ * on it, side by side and in one JVM, the consume-and-parse ceiling, the aggregation job, a Flink
+ * SQL peer and a Kafka Streams peer (each after a warm-up, several repetitions, figures checked
+ * against the reference model on every run), and the job's latency at a fixed input rate; prints
+ * the report and writes it to {@code target/bench/report.md} and {@code .csv}.
+ */
+public final class Bench {
+
+    private Bench() {}
+
+    /** A contender's repeatable run. */
+    @FunctionalInterface
+    interface Run {
+        Result run(String runId) throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int status = run(options);
+        // Kafka Streams, Flink and the broker leave non-daemon threads behind on some paths.
+        System.exit(status);
+    }
+
+    static int run(BenchOptions options) throws Exception {
+        long started = System.nanoTime();
+        Path out = options.outDir();
+        deleteRecursively(out.resolve("kafka"));
+        deleteRecursively(out.resolve("checkpoints"));
+        deleteRecursively(out.resolve("streams"));
+        Files.createDirectories(out);
+        Progress.line(
+                "%,d lines, %d warm-up + %d measured runs per contender, parallelism %d: %s",
+                options.lines(),
+                options.warmups(),
+                options.reps(),
+                options.parallelism(),
+                String.join(", ", options.contenders()));
+
+        Report report = new Report(options);
+        try (BenchKafka kafka = new BenchKafka(out.resolve("kafka"))) {
+            Progress.line("broker at %s", kafka.bootstrapServers());
+            DataSet data = DataSet.preload(kafka, options.lines(), options.seed());
+            report.dataSet(data);
+
+            if (options.runs(BenchOptions.CEILING)) {
+                for (int threads : new int[] {1, 2}) {
+                    Ceiling ceiling = new Ceiling(kafka, threads);
+                    report.add(
+                            Report.CEILING + threads,
+                            ceiling.name(),
+                            measure(ceiling.name(), options, id -> ceiling.run(data)));
+                }
+            }
+            try (FlinkCluster flink =
+                    options.runs(BenchOptions.JOB) || options.runs(BenchOptions.SQL)
+                            ? new FlinkCluster(
+                                    options.parallelism(),
+                                    out.resolve("checkpoints").toAbsolutePath())
+                            : null) {
+                if (options.runs(BenchOptions.JOB)) {
+                    JobContender job = new JobContender(kafka, flink, options.parallelism());
+                    report.add(
+                            Report.JOB,
+                            "the job (DataStream)",
+                            measure("job", options, id -> job.run(id, data)));
+                }
+            }
+        }
+        report.print(Progress.seconds(started));
+        report.write(out);
+        return 0;
+    }
+
+    /** Warm-up runs, then the measured repetitions, with a progress line after each. */
+    static List<Result> measure(String name, BenchOptions options, Run run) throws Exception {
+        List<Result> results = new ArrayList<>();
+        String id = name.replaceAll("[^a-z0-9]+", "-").replaceAll("-+$", "");
+        for (int i = 1; i <= options.warmups() + options.reps(); i++) {
+            boolean warmup = i <= options.warmups();
+            String runId = id + (warmup ? "-warmup" + i : "-r" + (i - options.warmups()));
+            Progress.line("%s: %s ...", name, warmup ? "warm-up " + i : runId);
+            Result result = run.run(runId);
+            Progress.line(
+                    "%s: %s %.1f s, CPU %.1f s, peak heap %,d MiB%s%s",
+                    name,
+                    runId,
+                    result.cost().seconds(),
+                    result.cost().cpuSeconds(),
+                    result.cost().peakHeapBytes() >> 20,
+                    result.checkpoints() == null
+                            ? ""
+                            : String.format(
+                                    ", %d checkpoints (p50 %d ms, p99 %d ms)",
+                                    result.checkpoints().completed(),
+                                    result.checkpoints().p50Millis(),
+                                    result.checkpoints().p99Millis()),
+                    result.correct() ? ", figures right" : ", FIGURES WRONG");
+            result.problems().forEach(p -> Progress.line("%s:   %s", name, p));
+            if (!warmup) {
+                results.add(result);
+            }
+        }
+        return results;
+    }
+
+    static void deleteRecursively(Path dir) throws Exception {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package com.salesaggregator.bench;
+
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+
+/** Progress lines on the console while the benchmark runs. */
+final class Progress {
+
+    private Progress() {}
+
+    static void line(String format, Object... args) {
+        System.out.println(
+                "[bench "
+                        + LocalTime.now().truncatedTo(ChronoUnit.SECONDS)
+                        + "] "
+                        + String.format(format, args));
+        System.out.flush();
+    }
+
+    /** Seconds since {@code startNanos} ({@link System#nanoTime()}). */
+    static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}
