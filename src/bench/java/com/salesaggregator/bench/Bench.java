@@ -81,6 +81,24 @@ public final class Bench {
                             "the job (DataStream)",
                             measure("job", options, id -> job.run(id, data)));
                 }
+                if (options.runs(BenchOptions.SQL)) {
+                    SqlContender sql = new SqlContender(kafka, flink, options.parallelism());
+                    report.add(
+                            Report.SQL,
+                            "Flink SQL peer",
+                            measure("sql", options, id -> sql.run(id, data)));
+                }
+            }
+            if (options.runs(BenchOptions.STREAMS)) {
+                StreamsContender streams =
+                        new StreamsContender(
+                                kafka,
+                                options.parallelism(),
+                                out.resolve("streams").toAbsolutePath());
+                report.add(
+                        Report.STREAMS,
+                        "Kafka Streams peer",
+                        measure("streams", options, id -> streams.run(id, data)));
             }
         }
         report.print(Progress.seconds(started));
