@@ -13,7 +13,7 @@ BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick
 BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
 BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
 BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency## what make bench measures, in this order
-BENCH_LATENCY ?= 90s## how long make bench feeds the job at a fixed rate to measure latency
+BENCH_LATENCY ?= 180s## how long make bench feeds the job at a fixed rate to measure latency
 BENCH_SEED ?= 42## seed of the make bench data set
 BENCH_JVM ?= -Xms6g -Xmx6g -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 

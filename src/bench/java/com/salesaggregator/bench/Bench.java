@@ -81,6 +81,12 @@ public final class Bench {
                             "the job (DataStream)",
                             measure("job", options, id -> job.run(id, data)));
                 }
+                if (options.runs(BenchOptions.LATENCY)) {
+                    double rate = report.eventsPerSecond(Report.JOB) / 2;
+                    report.latency(
+                            new Latency(kafka, flink, options.parallelism(), options.seed())
+                                    .run(rate, options.latencyDuration()));
+                }
                 if (options.runs(BenchOptions.SQL)) {
                     SqlContender sql = new SqlContender(kafka, flink, options.parallelism());
                     report.add(
