@@ -2,6 +2,7 @@ package com.salesaggregator.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,10 +19,19 @@ public final class Bench {
 
     private Bench() {}
 
+    /**
+     * A warm-up stops after this long if it has not finished: enough for the JIT to compile the hot
+     * paths, without paying a slow contender's full run once more.
+     */
+    static final Duration WARMUP_LIMIT = Duration.ofSeconds(30);
+
     /** A contender's repeatable run. */
     @FunctionalInterface
     interface Run {
-        Result run(String runId) throws Exception;
+        /**
+         * One run to the end, or, with a {@code limit}, until then at most (null if stopped there).
+         */
+        Result run(String runId, Duration limit) throws Exception;
     }
 
     public static void main(String[] args) throws Exception {
@@ -65,7 +75,11 @@ public final class Bench {
                     report.add(
                             Report.CEILING + threads,
                             ceiling.name(),
-                            measure(ceiling.name(), options, id -> ceiling.run(data)));
+                            measure(
+                                    ceiling.name(),
+                                    options,
+                                    data.saleLines(),
+                                    (id, limit) -> ceiling.run(data)));
                 }
             }
             try (FlinkCluster flink =
@@ -79,7 +93,11 @@ public final class Bench {
                     report.add(
                             Report.JOB,
                             "the job (DataStream)",
-                            measure("job", options, id -> job.run(id, data)));
+                            measure(
+                                    "job",
+                                    options,
+                                    data.saleLines(),
+                                    (id, limit) -> job.run(id, data, limit)));
                 }
                 if (options.runs(BenchOptions.LATENCY)) {
                     double rate = report.eventsPerSecond(Report.JOB) / 2;
@@ -92,7 +110,11 @@ public final class Bench {
                     report.add(
                             Report.SQL,
                             "Flink SQL peer",
-                            measure("sql", options, id -> sql.run(id, data)));
+                            measure(
+                                    "sql",
+                                    options,
+                                    data.saleLines(),
+                                    (id, limit) -> sql.run(id, data, limit)));
                 }
             }
             if (options.runs(BenchOptions.STREAMS)) {
@@ -104,7 +126,11 @@ public final class Bench {
                 report.add(
                         Report.STREAMS,
                         "Kafka Streams peer",
-                        measure("streams", options, id -> streams.run(id, data)));
+                        measure(
+                                "streams",
+                                options,
+                                data.saleLines(),
+                                (id, limit) -> streams.run(id, data, limit)));
             }
         }
         report.print(Progress.seconds(started));
@@ -113,21 +139,29 @@ public final class Bench {
     }
 
     /** Warm-up runs, then the measured repetitions, with a progress line after each. */
-    static List<Result> measure(String name, BenchOptions options, Run run) throws Exception {
+    static List<Result> measure(String name, BenchOptions options, long events, Run run)
+            throws Exception {
         List<Result> results = new ArrayList<>();
         String id = name.replaceAll("[^a-z0-9]+", "-").replaceAll("-+$", "");
         for (int i = 1; i <= options.warmups() + options.reps(); i++) {
             boolean warmup = i <= options.warmups();
             String runId = id + (warmup ? "-warmup" + i : "-r" + (i - options.warmups()));
             Progress.line("%s: %s ...", name, warmup ? "warm-up " + i : runId);
-            Result result = run.run(runId);
+            Result result = run.run(runId, warmup ? WARMUP_LIMIT : null);
+            if (result == null) {
+                Progress.line("%s: %s stopped after %s", name, runId, WARMUP_LIMIT);
+                continue;
+            }
             Progress.line(
-                    "%s: %s %.1f s, CPU %.1f s, peak heap %,d MiB%s%s",
+                    "%s: %s %.1f s (%,.0f events/s), CPU %.1f s, live heap %s MiB%s%s",
                     name,
                     runId,
                     result.cost().seconds(),
+                    events / result.cost().seconds(),
                     result.cost().cpuSeconds(),
-                    result.cost().peakHeapBytes() >> 20,
+                    result.cost().peakHeapBytes() < 0
+                            ? "-"
+                            : String.format("%,d", result.cost().peakHeapBytes() >> 20),
                     result.checkpoints() == null
                             ? ""
                             : String.format(

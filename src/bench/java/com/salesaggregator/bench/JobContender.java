@@ -5,11 +5,13 @@ import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.job.KafkaConnectors;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.job.SalesTopology;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -53,7 +55,7 @@ final class JobContender {
         return SalesAggregationJob.parse(args.toArray(String[]::new));
     }
 
-    Result run(String runId, DataSet data) throws Exception {
+    Result run(String runId, DataSet data, Duration limit) throws Exception {
         Outputs outputs = new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS).create();
         JobConfig config = config(options(kafka, runId, outputs));
         StreamExecutionEnvironment env = flink.environment(parallelism);
@@ -63,6 +65,15 @@ final class JobContender {
 
         Meter meter = Meter.start();
         JobClient job = env.executeAsync(SalesAggregationJob.NAME + " " + runId);
+        if (limit != null) {
+            try {
+                job.getJobExecutionResult().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                job.cancel().get(1, TimeUnit.MINUTES);
+                meter.discard();
+                return null;
+            }
+        }
         job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
         // The job ends after its final checkpoint has committed every transaction; checked, not
         // assumed.

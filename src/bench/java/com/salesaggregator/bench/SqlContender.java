@@ -35,7 +35,7 @@ final class SqlContender {
         this.parallelism = parallelism;
     }
 
-    Result run(String runId, DataSet data) throws Exception {
+    Result run(String runId, DataSet data, Duration limit) throws Exception {
         Outputs outputs = new Outputs(kafka, runId + ".", Outputs.AGGREGATES).create();
         // The job's checkpointing settings, from its own defaults.
         JobConfig job =
@@ -94,6 +94,15 @@ final class SqlContender {
         Meter meter = Meter.start();
         TableResult result = inserts.execute();
         JobClient client = result.getJobClient().orElseThrow();
+        if (limit != null) {
+            try {
+                client.getJobExecutionResult().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                client.cancel().get(1, TimeUnit.MINUTES);
+                meter.discard();
+                return null;
+            }
+        }
         client.getJobExecutionResult().get(30, TimeUnit.MINUTES);
         while (!kafka.allCommitted(outputs.partitions())) {
             Thread.sleep(20);

@@ -45,7 +45,7 @@ final class StreamsContender {
         this.stateDir = stateDir;
     }
 
-    Result run(String runId, DataSet data) throws Exception {
+    Result run(String runId, DataSet data, Duration limit) throws Exception {
         Outputs outputs = new Outputs(kafka, runId + ".", Outputs.AGGREGATES).create();
         String appId = "bench-" + runId;
         StreamsBuilder builder = new StreamsBuilder();
@@ -79,7 +79,14 @@ final class StreamsContender {
         try {
             Meter meter = Meter.start();
             streams.start();
-            awaitDone(streams, appId, outputs);
+            if (!awaitDone(
+                    streams, appId, outputs, limit == null ? Duration.ofMinutes(30) : limit)) {
+                if (limit != null) {
+                    meter.discard();
+                    return null;
+                }
+                throw new IllegalStateException("Kafka Streams did not finish within 30 minutes");
+            }
             Meter.Cost cost = meter.stop();
             streams.close(Duration.ofSeconds(30));
             return Result.of(cost, outputs.check(data.expected(), 0), null);
@@ -93,12 +100,13 @@ final class StreamsContender {
      * Waits until the application's group has committed every partition it reads (the inputs and
      * its repartition topics) at its end, with no transaction open on them or on the outputs.
      */
-    private void awaitDone(KafkaStreams streams, String appId, Outputs outputs) throws Exception {
+    private boolean awaitDone(KafkaStreams streams, String appId, Outputs outputs, Duration timeout)
+            throws Exception {
         List<TopicPartition> inputs = new ArrayList<>();
         for (String topic : List.of(Topics.SALES_ONLINE, Topics.SALES_STORE)) {
             inputs.addAll(kafka.partitionsOf(topic, kafka.partitions(topic)));
         }
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        long deadline = System.nanoTime() + timeout.toNanos();
         long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             if (streams.state() == KafkaStreams.State.ERROR
@@ -138,10 +146,10 @@ final class StreamsContender {
             List<TopicPartition> written = new ArrayList<>(read);
             written.addAll(outputs.partitions());
             if (done && kafka.allCommitted(written)) {
-                return;
+                return true;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Kafka Streams did not finish within 30 minutes");
+                return false;
             }
             Thread.sleep(100);
         }

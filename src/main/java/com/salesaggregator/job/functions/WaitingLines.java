@@ -94,7 +94,9 @@ final class WaitingLines<T> {
         }
         List<T> lines = new ArrayList<>();
         for (Long until : times.subList(0, due)) {
-            lines.addAll(buckets.get(until));
+            for (T line : buckets.get(until)) {
+                lines.add(line);
+            }
             buckets.remove(until);
         }
         long latest = times.get(due - 1);
