@@ -13,9 +13,9 @@ BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick
 BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
 BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
 BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency## what make bench measures, in this order
-BENCH_LATENCY ?= 180s## how long make bench feeds the job at a fixed rate to measure latency
+BENCH_LATENCY ?= 60s## make bench: how long the job's latency is measured at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close)
 BENCH_SEED ?= 42## seed of the make bench data set
-BENCH_JVM ?= -Xms6g -Xmx6g -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
+BENCH_JVM ?= -Xms6g -Xmx6g -Xmn768m -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
 JDK_HOME = $(eval JDK_HOME := $(shell scripts/find-jdk 2>/dev/null))$(JDK_HOME)

@@ -23,7 +23,7 @@ public final class Bench {
      * A warm-up stops after this long if it has not finished: enough for the JIT to compile the hot
      * paths, without paying a slow contender's full run once more.
      */
-    static final Duration WARMUP_LIMIT = Duration.ofSeconds(30);
+    static final Duration WARMUP_LIMIT = Duration.ofSeconds(20);
 
     /** A contender's repeatable run. */
     @FunctionalInterface
@@ -64,6 +64,7 @@ public final class Bench {
                 String.join(", ", options.contenders()));
 
         Report report = new Report(options);
+        boolean complete = false;
         try (BenchKafka kafka = new BenchKafka(out.resolve("kafka"))) {
             Progress.line("broker at %s", kafka.bootstrapServers());
             DataSet data = DataSet.preload(kafka, options.lines(), options.seed());
@@ -132,9 +133,17 @@ public final class Bench {
                                 data.saleLines(),
                                 (id, limit) -> streams.run(id, data, limit)));
             }
+            complete = true;
+        } finally {
+            // What was measured is reported even when a later contender fails.
+            if (report.hasData()) {
+                if (!complete) {
+                    Progress.line("the benchmark stopped early; reporting what it measured");
+                }
+                report.print(Progress.seconds(started));
+                report.write(out);
+            }
         }
-        report.print(Progress.seconds(started));
-        report.write(out);
         return 0;
     }
 

@@ -48,7 +48,7 @@ record BenchOptions(
         DEFAULTS.put("seed", "42");
         DEFAULTS.put("contenders", "ceiling,job,sql,streams,latency");
         DEFAULTS.put("parallelism", "2");
-        DEFAULTS.put("latency-duration", "180s");
+        DEFAULTS.put("latency-duration", "60s");
         DEFAULTS.put("out", "target/bench");
     }
 

@@ -62,8 +62,19 @@ final class Latency {
     /** The latency percentiles per output, as Markdown and CSV rows. */
     record Report(String markdown, String csv) {}
 
-    /** Results seen this long after the start are measured: the job has warmed up by then. */
-    private static final Duration SETTLE = Duration.ofSeconds(30);
+    /**
+     * Results are measured from this long after the start: by then the job has read the catalog and
+     * its first watermarks have passed (the initial catalog, valid from an hour before the first
+     * sale, holds the watermark back until its partitions go idle, a minute in).
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    /**
+     * Sales keep coming this long after the measured period, so that every window ending in it can
+     * close: windows close when the watermark of every input has passed them, and FX rates (a
+     * version every 30 s, 30 s of out-of-orderness) hold it back by up to a minute.
+     */
+    private static final Duration DRAIN = Duration.ofSeconds(60);
 
     private final BenchKafka kafka;
     private final FlinkCluster flink;
@@ -104,8 +115,14 @@ final class Latency {
         double salesPerSecond = linesPerSecond / 1.8;
         Progress.line(
                 "latency: the job in streaming mode, fed %,.0f sales/s (about %,.0f lines/s) for"
-                        + " %s",
-                salesPerSecond, linesPerSecond, duration);
+                        + " %d s: %d s of warm-up, %d s measured, %d s for the last windows to"
+                        + " close",
+                salesPerSecond,
+                linesPerSecond,
+                SETTLE.plus(duration).plus(DRAIN).toSeconds(),
+                SETTLE.toSeconds(),
+                duration.toSeconds(),
+                DRAIN.toSeconds());
         ConcurrentLinkedQueue<Ingested> ingested = new ConcurrentLinkedQueue<>();
         List<Seen> seen = new ArrayList<>();
         long start = System.currentTimeMillis();
@@ -124,14 +141,19 @@ final class Latency {
                                     DataSet.generatorConfig(seed, Instant.now(), salesPerSecond)),
                             producer,
                             new SeederRunner.Settings(
-                                    salesPerSecond, false, 0, duration, Duration.ofSeconds(30)),
+                                    salesPerSecond,
+                                    false,
+                                    0,
+                                    SETTLE.plus(duration).plus(DRAIN),
+                                    Duration.ofSeconds(30)),
                             new SeederMetrics(),
                             line -> Progress.line("latency: %s", line));
             runner.run();
             sent = runner.progress();
         }
-        long end = System.currentTimeMillis();
-        // The last results of the fed period become visible one checkpoint later.
+        // The measured period; the drain after it is not measured.
+        long end = start + SETTLE.plus(duration).toMillis();
+        // The last results become visible a checkpoint later.
         Thread.sleep(config.checkpointInterval().multipliedBy(2).toMillis());
         reading = false;
         reader.join();
@@ -139,10 +161,7 @@ final class Latency {
 
         Map<String, List<Long>> latencies = new LinkedHashMap<>();
         long from = start + SETTLE.toMillis();
-        // Windows close only while sales keep coming, when the watermark of every input has passed
-        // them: sales trail by the out-of-orderness, FX rates (a version every 30 s) by up to a
-        // minute. Windows ending later than that before the end may never close.
-        long lastWindowEnd = end - 60_000;
+        long lastWindowEnd = end;
         windowLatencies(
                 seen,
                 prefix + Topics.REVENUE_PER_SELLER_1M,
@@ -280,14 +299,18 @@ final class Latency {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Latency of the job in streaming mode, fed %,.0f lines/s (%,.0f sales/s)"
-                            + " for %s; checkpoints (and commits) every %d s; out-of-orderness 30"
-                            + " s. Windowed outputs: seen by a read_committed reader minus window"
-                            + " end. Running totals: seen minus broker acknowledgement of the"
-                            + " newest line included.%n%n",
+                        "Latency of the job in streaming mode, fed %,.0f lines/s (%,.0f sales/s):"
+                                + " results of the %d s after a %d s warm-up (the feed goes on for"
+                                + " %d s more, so that their windows can close). Checkpoints (and"
+                                + " commits) every %d s; out-of-orderness 30 s. Windowed outputs:"
+                                + " seen by a read_committed reader minus window end. Running"
+                                + " totals: seen minus broker acknowledgement of the newest line"
+                                + " included.%n%n",
                         sent.linesSent() / (sent.elapsed().toNanos() / 1e9),
                         sent.salesPerSecond(),
-                        humanSeconds(duration),
+                        duration.toSeconds(),
+                        SETTLE.toSeconds(),
+                        DRAIN.toSeconds(),
                         checkpointInterval.toSeconds()));
         md.append("| output | results | p50 s | p99 s | max s |\n|---|---:|---:|---:|---:|\n");
         StringBuilder csv = new StringBuilder();
@@ -330,10 +353,6 @@ final class Latency {
 
     private static String millis(Long millis) {
         return millis == null ? "" : String.valueOf(millis);
-    }
-
-    private static String humanSeconds(Duration d) {
-        return d.toSeconds() + " s";
     }
 
     /**

@@ -42,6 +42,10 @@ final class Report {
         this.data = data;
     }
 
+    boolean hasData() {
+        return data != null;
+    }
+
     void add(String key, String label, List<Result> runs) {
         contenders.put(key, new Contender(label, runs));
     }
@@ -138,7 +142,7 @@ final class Report {
             md.append(
                     String.format(
                             Locale.ROOT,
-                            "| %s | %,.0f | %,.0f-%,.0f | %s | %s | %s | %.1f | %,.0f | %s | %s"
+                            "| %s | %,.0f | %,.0f-%,.0f | %s | %s | %s | %.1f | %s | %s | %s"
                                     + " |%n",
                             c.label(),
                             rate,

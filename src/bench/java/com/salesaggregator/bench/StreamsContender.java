@@ -69,6 +69,7 @@ final class StreamsContender {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(runId).toString());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        // commit.interval.ms stays at its exactly-once default (100 ms).
         props.put(
                 StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // The same producer settings as the job's sinks.
