@@ -13,6 +13,13 @@ MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
 SOAK_MINUTES ?= 30## how long make soak runs its load, in minutes
 SOAK_SEED ?=## seed of make soak's data and fault schedule; empty = random (printed)
 SOAK_RATE ?= 20## sales per second during make soak
+BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick run
+BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
+BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
+BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency## what make bench measures, in this order
+BENCH_LATENCY ?= 60s## make bench: how long the job's latency is measured at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close)
+BENCH_SEED ?= 42## seed of the make bench data set
+BENCH_JVM ?= -Xms6g -Xmx6g -Xmn768m -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
 JDK_HOME = $(eval JDK_HOME := $(shell scripts/find-jdk 2>/dev/null))$(JDK_HOME)
@@ -24,6 +31,7 @@ JDK_MAJOR = $(eval JDK_MAJOR := $(shell $(JAVA) -XshowSettings:properties -versi
 UNSAFE_FLAG = $(if $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow,)
 LOCAL_CLASSPATH := target/local-classpath.txt
 SOAK_CLASSPATH := target/soak-classpath.txt
+BENCH_CLASSPATH := target/bench-classpath.txt
 JVM_OPENS := --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
 	--add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED \
 	--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED \
@@ -94,6 +102,18 @@ seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstr
 	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
 		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
 	@$(JAVA) $(UNSAFE_FLAG) -cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
+
+.PHONY: bench
+bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL and Kafka Streams
+	@echo "Building the benchmark (the first run downloads the peers' dependencies) ..."
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
+		-Dmdep.outputFile=$(BENCH_CLASSPATH) -Dmdep.includeScope=test
+	@mkdir -p target/bench
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
+		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
+		com.salesaggregator.bench.Bench --lines "$(BENCH_LINES)" --reps "$(BENCH_REPS)" \
+		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
+		--latency-duration "$(BENCH_LATENCY)" --seed "$(BENCH_SEED)"
 
 .PHONY: clean
 clean: jdk ## remove build output and local data

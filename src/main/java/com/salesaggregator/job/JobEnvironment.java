@@ -11,8 +11,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The execution settings the job's guarantees rest on: exactly-once, aligned checkpoints (which
  * commit the Kafka transactions), bounded checkpoint time, retained checkpoints, the heap state
- * backend, a fixed maximum parallelism (key groups), and no Kryo: a type that would fall back to it
- * fails the job at submission. README, "Checkpointing choices", gives the reason for each.
+ * backend, a fixed maximum parallelism (key groups), no Kryo (a type that would fall back to it
+ * fails the job at submission) and object reuse between chained operators. README, "Checkpointing
+ * choices" and "Performance", gives the reason for each.
  */
 public final class JobEnvironment {
 
@@ -25,6 +26,9 @@ public final class JobEnvironment {
     public static void configure(StreamExecutionEnvironment env, JobConfig config) {
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on instead of copying them: every record type is
+        // immutable, and no function keeps or changes a record it was given by a chained operator.
+        pipeline.set(PipelineOptions.OBJECT_REUSE, true);
         // Explicit, so that a cluster default cannot change how the job's state is kept.
         pipeline.set(StateBackendOptions.STATE_BACKEND, STATE_BACKEND);
         env.configure(pipeline, JobEnvironment.class.getClassLoader());

@@ -17,6 +17,7 @@ import java.util.Properties;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,13 +34,24 @@ public final class KafkaConnectors {
 
     private KafkaConnectors() {}
 
-    /** The four sources with their watermark strategies. */
+    /** The four sources with their watermark strategies, unbounded (the production job). */
     public static SalesTopology.Sources sources(StreamExecutionEnvironment env, JobConfig config) {
+        return sources(env, config, false);
+    }
+
+    /**
+     * The four sources with their watermark strategies; {@code bounded} sources stop at the end
+     * offsets they find at start (make bench replays a preloaded data set to its end), after which
+     * the end of event time fires every window and flushes every total.
+     */
+    public static SalesTopology.Sources sources(
+            StreamExecutionEnvironment env, JobConfig config, boolean bounded) {
         JobConfig.TopicNames topics = config.topics();
         return new SalesTopology.Sources(
                 env.fromSource(
                                 source(
                                         config,
+                                        bounded,
                                         topics.online(),
                                         new SaleRecordDeserializer(
                                                 Channel.ONLINE, config.codecLimits())),
@@ -49,6 +61,7 @@ public final class KafkaConnectors {
                 env.fromSource(
                                 source(
                                         config,
+                                        bounded,
                                         topics.store(),
                                         new SaleRecordDeserializer(
                                                 Channel.STORE, config.codecLimits())),
@@ -58,6 +71,7 @@ public final class KafkaConnectors {
                 env.fromSource(
                                 source(
                                         config,
+                                        bounded,
                                         topics.products(),
                                         new ProductRecordDeserializer(config.codecLimits())),
                                 JobWatermarks.products(config),
@@ -66,6 +80,7 @@ public final class KafkaConnectors {
                 env.fromSource(
                                 source(
                                         config,
+                                        bounded,
                                         topics.fxRates(),
                                         new FxRateRecordDeserializer(config.codecLimits())),
                                 JobWatermarks.fxRates(config),
@@ -119,7 +134,10 @@ public final class KafkaConnectors {
     }
 
     private static <T> KafkaSource<T> source(
-            JobConfig config, String topic, KafkaRecordDeserializationSchema<T> deserializer) {
+            JobConfig config,
+            boolean bounded,
+            String topic,
+            KafkaRecordDeserializationSchema<T> deserializer) {
         OffsetsInitializer start =
                 switch (config.startingOffsets()) {
                     case "earliest" -> OffsetsInitializer.earliest();
@@ -128,15 +146,19 @@ public final class KafkaConnectors {
                 };
         Properties props = config.clientProperties();
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return KafkaSource.<T>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setProperties(props)
-                .setTopics(topic)
-                .setGroupId(config.groupId())
-                .setClientIdPrefix(config.groupId() + "-" + topic)
-                .setStartingOffsets(start)
-                .setDeserializer(deserializer)
-                .build();
+        KafkaSourceBuilder<T> builder =
+                KafkaSource.<T>builder()
+                        .setBootstrapServers(config.bootstrapServers())
+                        .setProperties(props)
+                        .setTopics(topic)
+                        .setGroupId(config.groupId())
+                        .setClientIdPrefix(config.groupId() + "-" + topic)
+                        .setStartingOffsets(start)
+                        .setDeserializer(deserializer);
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     /**

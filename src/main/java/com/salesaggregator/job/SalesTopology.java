@@ -5,6 +5,7 @@ import com.salesaggregator.job.functions.DeadLetterRouter;
 import com.salesaggregator.job.functions.DeadLetters;
 import com.salesaggregator.job.functions.FxConversion;
 import com.salesaggregator.job.functions.LatenessRouter;
+import com.salesaggregator.job.functions.PreAggregator;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
 import com.salesaggregator.job.functions.ResendFilter;
@@ -16,6 +17,7 @@ import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.EnrichedLine;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.job.records.LateLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.PricedLine;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
@@ -72,6 +74,20 @@ public final class SalesTopology {
             Sink<RegionMinute> regionTrend,
             Sink<DeadLetter> deadLetters,
             Sink<LateLine> late) {}
+
+    /**
+     * The on-time lines combined per key (and minute) for one aggregate, chained after the lateness
+     * decision and flushed before every watermark and checkpoint barrier ({@link PreAggregator}):
+     * what crosses the network to the aggregate. Holds no state; the uid keeps it stable anyway.
+     */
+    private static SingleOutputStreamOperator<LinePartial> preAggregate(
+            DataStream<PricedLine> onTime, PreAggregator.Dimension dimension, String name) {
+        return onTime.transform(
+                        "Pre-aggregate per " + name.replace('-', ' '),
+                        TypeInformation.of(LinePartial.class),
+                        new PreAggregator(dimension))
+                .uid("pre-aggregate-" + name);
+    }
 
     /** Adds the pipeline from {@code sources} to {@code sinks} to their environment. */
     public static void build(Sources sources, Sinks sinks, JobConfig config) {
@@ -141,7 +157,8 @@ public final class SalesTopology {
                         .name("On time / late");
 
         Duration lateness = config.allowedLateness();
-        onTime.keyBy(line -> line.line().sellerId())
+        preAggregate(onTime, PreAggregator.Dimension.SELLER_MINUTE, "seller-minute")
+                .keyBy(LinePartial::key)
                 .window(TumblingEventTimeWindows.of(MINUTE))
                 .allowedLateness(lateness)
                 .aggregate(new SellerMinuteAggregate(), new SellerMinuteAggregate.ToSellerMinute())
@@ -152,7 +169,8 @@ public final class SalesTopology {
                 .name("Sink: " + config.topics().revenuePerSeller());
 
         DataStream<ProductPane> panes =
-                onTime.keyBy(line -> line.line().productId())
+                preAggregate(onTime, PreAggregator.Dimension.PRODUCT_MINUTE, "product-minute")
+                        .keyBy(LinePartial::key)
                         .window(TumblingEventTimeWindows.of(MINUTE))
                         .allowedLateness(lateness)
                         .aggregate(
@@ -168,7 +186,8 @@ public final class SalesTopology {
                 .uid("sink-units-per-product-5m")
                 .name("Sink: " + config.topics().unitsPerProduct());
 
-        onTime.keyBy(line -> line.line().region())
+        preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
+                .keyBy(LinePartial::key)
                 .window(TumblingEventTimeWindows.of(MINUTE))
                 .allowedLateness(lateness)
                 .aggregate(new RegionMinuteAggregate(), new RegionMinuteAggregate.ToRegionMinute())
@@ -178,7 +197,8 @@ public final class SalesTopology {
                 .uid("sink-region-trend-1m")
                 .name("Sink: " + config.topics().regionTrend());
 
-        onTime.keyBy(line -> line.line().productId())
+        preAggregate(onTime, PreAggregator.Dimension.PRODUCT, "product")
+                .keyBy(LinePartial::key)
                 .process(new RunningTotals(RunningTotals.Dimension.PRODUCT, config.emitInterval()))
                 .uid("revenue-per-product")
                 .name("Running totals per product")
@@ -186,7 +206,8 @@ public final class SalesTopology {
                 .uid("sink-revenue-per-product")
                 .name("Sink: " + config.topics().revenuePerProduct());
 
-        onTime.keyBy(line -> line.line().region())
+        preAggregate(onTime, PreAggregator.Dimension.REGION, "region")
+                .keyBy(LinePartial::key)
                 .process(new RunningTotals(RunningTotals.Dimension.REGION, config.emitInterval()))
                 .uid("sales-per-region")
                 .name("Running totals per region")

@@ -31,6 +31,7 @@ class JobEnvironmentTest {
         assertThat(env.getConfiguration().get(StateBackendOptions.STATE_BACKEND))
                 .isEqualTo("hashmap");
         assertThat(env.getConfiguration().get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(env.getConfiguration().get(PipelineOptions.OBJECT_REUSE)).isTrue();
         assertThat(env.getMaxParallelism()).isEqualTo(128);
     }
 

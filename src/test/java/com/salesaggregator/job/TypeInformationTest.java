@@ -11,6 +11,7 @@ import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.EnrichedLine;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.job.records.LateLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.PricedLine;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
@@ -57,6 +58,7 @@ class TypeInformationTest {
                 FxRate.class,
                 EnrichedLine.class,
                 PricedLine.class,
+                LinePartial.class,
                 LateLine.class,
                 DeadLetter.class,
                 SellerMinute.class,

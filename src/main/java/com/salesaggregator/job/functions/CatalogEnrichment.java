@@ -68,7 +68,15 @@ public final class CatalogEnrichment
                         getRuntimeContext()
                                 .getMapState(
                                         WaitingLines.descriptor(
-                                                "lines-waiting-for-catalog", SaleLine.class)));
+                                                "lines-waiting-for-catalog", SaleLine.class)),
+                        getRuntimeContext()
+                                .getState(
+                                        WaitingLines.releaseTimesDescriptor(
+                                                "release-times-for-catalog")),
+                        getRuntimeContext()
+                                .getState(
+                                        WaitingLines.nextReleaseDescriptor(
+                                                "next-release-for-catalog")));
     }
 
     @Override
@@ -97,19 +105,23 @@ public final class CatalogEnrichment
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EnrichedLine> out)
             throws Exception {
-        List<SaleLine> due = waiting.release(timestamp);
         long watermark = ctx.timerService().currentWatermark();
-        for (SaleLine line : due) {
+        WaitingLines.Released<SaleLine> due = waiting.release(watermark);
+        for (SaleLine line : due.lines()) {
             resolve(line, watermark, ctx, out);
         }
+        waiting.scheduleNext(ctx.timerService());
         List<ProductChange> current = versions.value();
         if (current != null) {
-            // The timer's time, not the watermark: when the watermark jumps over several timers,
-            // the ones still to fire hold lines that need the versions in force at their time.
+            // The latest release time, not the watermark: when the watermark jumps over several
+            // keys' timers, the ones still to fire hold lines that need the versions in force at
+            // their time.
             versions.update(
                     prune(
                             new ArrayList<>(current),
-                            VersionHistory.horizon(timestamp, retentionMillis)));
+                            VersionHistory.horizon(
+                                    Math.max(timestamp, due.latestReleaseTime()),
+                                    retentionMillis)));
         }
     }
 

@@ -80,7 +80,15 @@ public final class FxConversion
                         getRuntimeContext()
                                 .getMapState(
                                         WaitingLines.descriptor(
-                                                "lines-waiting-for-rate", EnrichedLine.class)));
+                                                "lines-waiting-for-rate", EnrichedLine.class)),
+                        getRuntimeContext()
+                                .getState(
+                                        WaitingLines.releaseTimesDescriptor(
+                                                "release-times-for-rate")),
+                        getRuntimeContext()
+                                .getState(
+                                        WaitingLines.nextReleaseDescriptor(
+                                                "next-release-for-rate")));
     }
 
     @Override
@@ -116,19 +124,23 @@ public final class FxConversion
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<PricedLine> out)
             throws Exception {
-        List<EnrichedLine> due = waiting.release(timestamp);
         long watermark = ctx.timerService().currentWatermark();
-        for (EnrichedLine line : due) {
+        WaitingLines.Released<EnrichedLine> due = waiting.release(watermark);
+        for (EnrichedLine line : due.lines()) {
             resolve(line, watermark, ctx, out);
         }
+        waiting.scheduleNext(ctx.timerService());
         List<RateVersion> current = rates.value();
         if (current != null) {
-            // The timer's time, not the watermark: when the watermark jumps over several timers,
-            // the ones still to fire hold lines that need the rates in force at their time.
+            // The latest release time, not the watermark: when the watermark jumps over several
+            // keys' timers, the ones still to fire hold lines that need the rates in force at
+            // their time.
             rates.update(
                     prune(
                             new ArrayList<>(current),
-                            VersionHistory.horizon(timestamp, retentionMillis)));
+                            VersionHistory.horizon(
+                                    Math.max(timestamp, due.latestReleaseTime()),
+                                    retentionMillis)));
         }
     }
 

@@ -1,6 +1,6 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.ProductPane;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
@@ -14,7 +14,7 @@ import org.apache.flink.util.Collector;
  */
 public final class ProductPaneAggregate
         implements AggregateFunction<
-                PricedLine, ProductPaneAggregate.Accumulator, ProductPaneAggregate.Accumulator> {
+                LinePartial, ProductPaneAggregate.Accumulator, ProductPaneAggregate.Accumulator> {
 
     /** The running figures of one product pane. */
     public static final class Accumulator {
@@ -30,12 +30,12 @@ public final class ProductPaneAggregate
     }
 
     @Override
-    public Accumulator add(PricedLine line, Accumulator acc) {
-        acc.units += line.line().quantity();
-        if (line.line().eventTime() > acc.latestEventTime) {
-            acc.latestEventTime = line.line().eventTime();
-            acc.name = line.productName();
-            acc.category = line.category();
+    public Accumulator add(LinePartial lines, Accumulator acc) {
+        acc.units += lines.units();
+        if (lines.latestEventTime() > acc.latestEventTime) {
+            acc.latestEventTime = lines.latestEventTime();
+            acc.name = lines.name();
+            acc.category = lines.category();
         }
         return acc;
     }

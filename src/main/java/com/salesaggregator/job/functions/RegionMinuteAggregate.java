@@ -1,16 +1,19 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.RegionMinute;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Incremental units and revenue per region per minute. */
+/**
+ * Incremental units and revenue per region per minute, added from the partials of {@link
+ * PreAggregator}.
+ */
 public final class RegionMinuteAggregate
         implements AggregateFunction<
-                PricedLine, RegionMinuteAggregate.Accumulator, RegionMinuteAggregate.Accumulator> {
+                LinePartial, RegionMinuteAggregate.Accumulator, RegionMinuteAggregate.Accumulator> {
 
     /** The running figures of one region-minute. */
     public static final class Accumulator {
@@ -24,9 +27,9 @@ public final class RegionMinuteAggregate
     }
 
     @Override
-    public Accumulator add(PricedLine line, Accumulator acc) {
-        acc.units += line.line().quantity();
-        acc.revenueCents += line.revenueCents();
+    public Accumulator add(LinePartial lines, Accumulator acc) {
+        acc.units += lines.units();
+        acc.revenueCents += lines.revenueCents();
         return acc;
     }
 

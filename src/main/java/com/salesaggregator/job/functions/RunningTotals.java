@@ -1,6 +1,6 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.RunningTotal;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -17,7 +17,7 @@ import org.apache.flink.util.Collector;
  * emitted: at the next interval, and at the end of input (a timer at the end of event time) for
  * bounded runs and drains.
  */
-public final class RunningTotals extends KeyedProcessFunction<String, PricedLine, RunningTotal> {
+public final class RunningTotals extends KeyedProcessFunction<String, LinePartial, RunningTotal> {
 
     /** What the totals are per. */
     public enum Dimension {
@@ -49,23 +49,21 @@ public final class RunningTotals extends KeyedProcessFunction<String, PricedLine
     }
 
     @Override
-    public void processElement(PricedLine line, Context ctx, Collector<RunningTotal> out)
+    public void processElement(LinePartial lines, Context ctx, Collector<RunningTotal> out)
             throws Exception {
         RunningTotal current = total.value();
-        long eventTime = line.line().eventTime();
+        long eventTime = lines.latestEventTime();
         boolean newer = current == null || eventTime > current.latestEventTime();
         String name =
-                dimension == Dimension.PRODUCT
-                        ? (newer ? line.productName() : current.name())
-                        : null;
+                dimension == Dimension.PRODUCT ? (newer ? lines.name() : current.name()) : null;
         RunningTotal updated =
                 new RunningTotal(
                         ctx.getCurrentKey(),
                         name,
                         newer ? eventTime : current.latestEventTime(),
-                        (current == null ? 0 : current.units()) + line.line().quantity(),
-                        (current == null ? 0 : current.revenueCents()) + line.revenueCents(),
-                        (current == null ? 0 : current.marginCents()) + line.marginCents());
+                        (current == null ? 0 : current.units()) + lines.units(),
+                        (current == null ? 0 : current.revenueCents()) + lines.revenueCents(),
+                        (current == null ? 0 : current.marginCents()) + lines.marginCents());
         total.update(updated);
         if (emitIntervalMillis <= 0) {
             out.collect(updated);

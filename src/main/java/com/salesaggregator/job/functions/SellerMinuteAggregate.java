@@ -1,6 +1,6 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.SellerMinute;
 import java.util.HashSet;
 import java.util.Set;
@@ -9,10 +9,13 @@ import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 
-/** Incremental revenue per seller per minute: distinct orders, units and revenue cents. */
+/**
+ * Incremental revenue per seller per minute: distinct orders, units and revenue cents, added from
+ * the partials of {@link PreAggregator} (one line or many).
+ */
 public final class SellerMinuteAggregate
         implements AggregateFunction<
-                PricedLine, SellerMinuteAggregate.Accumulator, SellerMinuteAggregate.Accumulator> {
+                LinePartial, SellerMinuteAggregate.Accumulator, SellerMinuteAggregate.Accumulator> {
 
     /**
      * The running figures of one seller-minute; a Flink POJO (the set has a built-in serializer).
@@ -29,10 +32,10 @@ public final class SellerMinuteAggregate
     }
 
     @Override
-    public Accumulator add(PricedLine line, Accumulator acc) {
-        acc.orders.add(line.line().orderId());
-        acc.units += line.line().quantity();
-        acc.revenueCents += line.revenueCents();
+    public Accumulator add(LinePartial lines, Accumulator acc) {
+        acc.orders.addAll(lines.orders());
+        acc.units += lines.units();
+        acc.revenueCents += lines.revenueCents();
         return acc;
     }
 

@@ -111,6 +111,29 @@ class CatalogEnrichmentTest {
     }
 
     @Test
+    void aProductKeepsOneTimerHoweverManyEventTimesItsLinesWaitFor() throws Exception {
+        product(version("p1", "Tea", "0.40", 0));
+        product(version("p2", "Mug", "2.00", 0));
+        // In event-time order, as a partition mostly delivers them; a line earlier than all
+        // waiting ones moves the timer forward instead.
+        for (int i = 1; i <= 20; i++) {
+            line(at("t" + i, "p1", i * SECOND));
+            line(at("m" + i, "p2", i * SECOND));
+        }
+        assertThat(harness.numEventTimeTimers()).as("one per product").isEqualTo(2);
+
+        watermark(10 * SECOND);
+        assertThat(enriched()).hasSize(20);
+        assertThat(enriched().stream().map(e -> e.line().eventTime()).distinct().count())
+                .isEqualTo(10);
+        assertThat(harness.numEventTimeTimers()).as("moved to 11 s").isEqualTo(2);
+
+        watermark(20 * SECOND);
+        assertThat(enriched()).hasSize(40);
+        assertOnlyCatalogLeft(2);
+    }
+
+    @Test
     void unknownProductGoesToDeadLettersOnlyOnceTheWatermarkPassesEventTimePlusGrace()
             throws Exception {
         SaleLine line = at("o1", "ghost", 10 * SECOND);

@@ -5,7 +5,7 @@ import static com.salesaggregator.job.functions.Lines.online;
 import static com.salesaggregator.job.functions.Lines.priced;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import org.junit.jupiter.api.Test;
 
 /** The product-pane accumulator: units, and the name and category of the latest line. */
@@ -63,8 +63,13 @@ class ProductPaneAggregateTest {
         assertThat(merged.name).isEqualTo("Tea (new)");
     }
 
-    private static PricedLine line(String name, int quantity, long eventTime) {
-        return priced(
-                online("o-" + eventTime, "p1", quantity, "1.00", "EUR", eventTime), name, 0, 0);
+    private static LinePartial line(String name, int quantity, long eventTime) {
+        return PreAggregator.single(
+                PreAggregator.Dimension.PRODUCT_MINUTE,
+                priced(
+                        online("o-" + eventTime, "p1", quantity, "1.00", "EUR", eventTime),
+                        name,
+                        0,
+                        0));
     }
 }

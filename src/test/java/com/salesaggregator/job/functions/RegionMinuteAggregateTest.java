@@ -4,7 +4,7 @@ import static com.salesaggregator.job.functions.Lines.priced;
 import static com.salesaggregator.job.functions.Lines.storeLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import org.junit.jupiter.api.Test;
 
 /** The region-minute accumulator: units and revenue cents. */
@@ -44,7 +44,9 @@ class RegionMinuteAggregateTest {
         assertThat(merged.revenueCents).isEqualTo(1_200);
     }
 
-    private static PricedLine line(int quantity, long revenueCents) {
-        return priced(storeLine("r1", 0, "s1", "eu", quantity), "Tea", revenueCents, 0);
+    private static LinePartial line(int quantity, long revenueCents) {
+        return PreAggregator.single(
+                PreAggregator.Dimension.REGION_MINUTE,
+                priced(storeLine("r1", 0, "s1", "eu", quantity), "Tea", revenueCents, 0));
     }
 }

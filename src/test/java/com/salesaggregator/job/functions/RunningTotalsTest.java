@@ -5,7 +5,7 @@ import static com.salesaggregator.job.functions.Lines.online;
 import static com.salesaggregator.job.functions.Lines.priced;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.model.SaleLine;
 import java.time.Duration;
@@ -22,7 +22,8 @@ class RunningTotalsTest {
 
     private static final Duration ONE_SECOND = Duration.ofSeconds(1);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, PricedLine, RunningTotal> harness;
+    private PreAggregator.Dimension dimension;
+    private KeyedOneInputStreamOperatorTestHarness<String, LinePartial, RunningTotal> harness;
 
     @AfterEach
     void closeHarness() throws Exception {
@@ -171,10 +172,11 @@ class RunningTotalsTest {
     }
 
     private void open(RunningTotals.Dimension dimension, Duration emitInterval) throws Exception {
-        KeySelector<PricedLine, String> key =
+        this.dimension =
                 dimension == RunningTotals.Dimension.PRODUCT
-                        ? line -> line.line().productId()
-                        : line -> line.line().region();
+                        ? PreAggregator.Dimension.PRODUCT
+                        : PreAggregator.Dimension.REGION;
+        KeySelector<LinePartial, String> key = LinePartial::key;
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(new RunningTotals(dimension, emitInterval)),
@@ -186,11 +188,19 @@ class RunningTotalsTest {
     private void line(String productId, int quantity, long revenue, long margin, long eventTime)
             throws Exception {
         SaleLine sale = online("o-" + eventTime, productId, quantity, "1.00", "EUR", eventTime);
-        harness.processElement(priced(sale, "name-" + productId, revenue, margin), eventTime);
+        harness.processElement(
+                PreAggregator.single(dimension, priced(sale, "name-" + productId, revenue, margin)),
+                eventTime);
     }
 
-    private static PricedLine withName(String productId, String name, long eventTime) {
-        return priced(online("o-" + eventTime, productId, 1, "1.00", "EUR", eventTime), name, 1, 0);
+    private static LinePartial withName(String productId, String name, long eventTime) {
+        return PreAggregator.single(
+                PreAggregator.Dimension.PRODUCT,
+                priced(
+                        online("o-" + eventTime, productId, 1, "1.00", "EUR", eventTime),
+                        name,
+                        1,
+                        0));
     }
 
     private List<RunningTotal> totals() {

@@ -5,7 +5,7 @@ import static com.salesaggregator.job.functions.Lines.priced;
 import static com.salesaggregator.job.functions.Lines.storeLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.records.PricedLine;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.model.SaleLine;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +54,8 @@ class SellerMinuteAggregateTest {
         assertThat(merged.revenueCents).isEqualTo(950);
     }
 
-    private static PricedLine line(SaleLine sale, long revenueCents) {
-        return priced(sale, "Tea", revenueCents, 0);
+    private static LinePartial line(SaleLine sale, long revenueCents) {
+        return PreAggregator.single(
+                PreAggregator.Dimension.SELLER_MINUTE, priced(sale, "Tea", revenueCents, 0));
     }
 }

@@ -1,0 +1,87 @@
+package com.salesaggregator.bench;
+
+import com.salesaggregator.job.JobConfig;
+import com.salesaggregator.job.JobEnvironment;
+import com.salesaggregator.job.KafkaConnectors;
+import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The aggregation job as deployed (its own topology, Kafka wiring, exactly-once sinks and
+ * checkpointing settings, every option at its production default), with its sources bounded at the
+ * preloaded end offsets: the run ends when the last output is committed.
+ */
+final class JobContender {
+
+    private final BenchKafka kafka;
+    private final FlinkCluster flink;
+    private final int parallelism;
+
+    JobContender(BenchKafka kafka, FlinkCluster flink, int parallelism) {
+        this.kafka = kafka;
+        this.flink = flink;
+        this.parallelism = parallelism;
+    }
+
+    /** The job options of a run: production defaults, the run's own group and outputs. */
+    static Map<String, String> options(BenchKafka kafka, String runId, Outputs outputs) {
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(JobConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
+        options.put(JobConfig.GROUP_ID, "bench-" + runId);
+        options.put(JobConfig.TRANSACTIONAL_ID_PREFIX, "bench-" + runId);
+        options.put(JobConfig.STARTING_OFFSETS, "earliest");
+        for (String output : Outputs.JOB_OUTPUTS) {
+            options.put(JobConfig.TOPIC_PREFIX + output, outputs.topic(output));
+        }
+        return options;
+    }
+
+    static JobConfig config(Map<String, String> options) {
+        List<String> args = new ArrayList<>();
+        options.forEach(
+                (key, value) -> {
+                    args.add("--" + key);
+                    args.add(value);
+                });
+        return SalesAggregationJob.parse(args.toArray(String[]::new));
+    }
+
+    Result run(String runId, DataSet data, Duration limit) throws Exception {
+        Outputs outputs = new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS).create();
+        JobConfig config = config(options(kafka, runId, outputs));
+        StreamExecutionEnvironment env = flink.environment(parallelism);
+        JobEnvironment.configure(env, config);
+        SalesTopology.build(
+                KafkaConnectors.sources(env, config, true), KafkaConnectors.sinks(config), config);
+
+        Meter meter = Meter.start();
+        JobClient job = env.executeAsync(SalesAggregationJob.NAME + " " + runId);
+        if (limit != null) {
+            try {
+                job.getJobExecutionResult().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                job.cancel().get(1, TimeUnit.MINUTES);
+                meter.discard();
+                return null;
+            }
+        }
+        job.getJobExecutionResult().get(30, TimeUnit.MINUTES);
+        // The job ends after its final checkpoint has committed every transaction; checked, not
+        // assumed.
+        while (!kafka.allCommitted(outputs.partitions())) {
+            Thread.sleep(20);
+        }
+        Meter.Cost cost = meter.stop();
+        Result.Checkpoints checkpoints = flink.checkpoints(job.getJobID());
+        return Result.of(cost, outputs.check(data.expected(), data.deadLetters()), checkpoints);
+    }
+}

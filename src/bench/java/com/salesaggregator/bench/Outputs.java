@@ -1,0 +1,144 @@
+package com.salesaggregator.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.FigureDifferences;
+import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.verify.ReferenceModel.Expected;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The outputs of one run, read from the start with {@code read_committed} (as any downstream reader
+ * would) and checked key by key against the reference model: the latest value per key of each of
+ * the five aggregates must equal the expected figure, with no key missing or extra.
+ */
+final class Outputs {
+
+    /** The five aggregates every contender publishes (logical topic names). */
+    static final List<String> AGGREGATES =
+            List.of(
+                    Topics.REVENUE_PER_SELLER_1M,
+                    Topics.UNITS_PER_PRODUCT_5M,
+                    Topics.REVENUE_PER_PRODUCT,
+                    Topics.SALES_PER_REGION,
+                    Topics.REGION_TREND_1M);
+
+    /** The job's outputs: the aggregates, the dead letters and the late lines. */
+    static final List<String> JOB_OUTPUTS =
+            List.of(
+                    Topics.REVENUE_PER_SELLER_1M,
+                    Topics.UNITS_PER_PRODUCT_5M,
+                    Topics.REVENUE_PER_PRODUCT,
+                    Topics.SALES_PER_REGION,
+                    Topics.REGION_TREND_1M,
+                    Topics.SALES_DLQ,
+                    Topics.SALES_LATE);
+
+    private final BenchKafka kafka;
+    private final String prefix;
+    private final List<String> outputs;
+
+    Outputs(BenchKafka kafka, String prefix, List<String> outputs) {
+        this.kafka = kafka;
+        this.prefix = prefix;
+        this.outputs = outputs;
+    }
+
+    /** Creates the run's output topics, as declared. */
+    Outputs create() {
+        kafka.createTopics(prefix, outputs);
+        return this;
+    }
+
+    String topic(String logicalName) {
+        return prefix + logicalName;
+    }
+
+    List<TopicPartition> partitions() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String output : outputs) {
+            partitions.addAll(kafka.partitionsOf(topic(output), kafka.partitions(output)));
+        }
+        return partitions;
+    }
+
+    /**
+     * The differences from the reference model, at most a few per output; empty if every figure is
+     * right. Also reports records of transactions left open.
+     */
+    List<String> check(Expected expected, long expectedDeadLetters) throws Exception {
+        List<String> problems = new ArrayList<>();
+        List<TopicPartition> partitions = partitions();
+        Map<TopicPartition, Long> committed = kafka.committedEnds(partitions);
+        if (!committed.equals(kafka.writtenEnds(partitions))) {
+            problems.add("an output transaction is still open after the run");
+        }
+        Map<String, Map<String, JsonNode>> latest = new HashMap<>();
+        Map<String, Long> counts = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProps())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<TopicPartition> open = new ArrayList<>(partitions);
+            open.removeIf(p -> committed.get(p) == 0);
+            while (!open.isEmpty()) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    String output = r.topic().substring(prefix.length());
+                    counts.merge(output, 1L, Long::sum);
+                    if (output.equals(Topics.SALES_DLQ) || output.equals(Topics.SALES_LATE)) {
+                        continue;
+                    }
+                    Map<String, JsonNode> values =
+                            latest.computeIfAbsent(output, k -> new HashMap<>());
+                    String key = new String(r.key(), StandardCharsets.UTF_8);
+                    if (r.value() == null) {
+                        values.remove(key);
+                    } else {
+                        values.put(key, OutputFormat.JSON.readTree(r.value()));
+                    }
+                }
+                open.removeIf(p -> consumer.position(p) >= committed.get(p));
+            }
+        }
+        compare(problems, OutputFormat.REVENUE_PER_SELLER, expected.revenuePerSeller(), latest);
+        compare(problems, OutputFormat.UNITS_PER_PRODUCT, expected.unitsPerProduct(), latest);
+        compare(problems, OutputFormat.REGION_TREND, expected.regionTrend(), latest);
+        compare(problems, OutputFormat.REVENUE_PER_PRODUCT, expected.revenuePerProduct(), latest);
+        compare(problems, OutputFormat.SALES_PER_REGION, expected.salesPerRegion(), latest);
+        if (outputs.contains(Topics.SALES_DLQ)) {
+            long deadLetters = counts.getOrDefault(Topics.SALES_DLQ, 0L);
+            if (deadLetters != expectedDeadLetters) {
+                problems.add(
+                        "sales-dlq: " + deadLetters + " entries, expected " + expectedDeadLetters);
+            }
+            long late = counts.getOrDefault(Topics.SALES_LATE, 0L);
+            if (late != 0) {
+                problems.add("sales-late: " + late + " lines, expected none");
+            }
+        }
+        return problems;
+    }
+
+    private static <T> void compare(
+            List<String> problems,
+            OutputFormat<T> format,
+            Map<String, T> expected,
+            Map<String, Map<String, JsonNode>> latest) {
+        Map<String, T> published = new HashMap<>();
+        try {
+            latest.getOrDefault(format.topic(), Map.of())
+                    .forEach((key, value) -> published.put(key, format.read(key, value)));
+        } catch (IllegalArgumentException e) {
+            problems.add(format.topic() + ": " + e.getMessage());
+            return;
+        }
+        problems.addAll(FigureDifferences.report(format.topic(), expected, published, 3));
+    }
+}
