@@ -8,6 +8,9 @@ import com.salesaggregator.topics.Topics;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +39,8 @@ final class CatalogHeartbeat implements AutoCloseable {
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    private final ProducerRecord<byte[], byte[]> record;
-    private final RecordMetadata first;
+    private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    private final List<RecordMetadata> first = new ArrayList<>();
 
     private CatalogHeartbeat(ItKafka kafka, RunTopics topics, long validFromMillis)
             throws Exception {
@@ -47,14 +50,21 @@ final class CatalogHeartbeat implements AutoCloseable {
         // stay where the sales left it.
         Instant validFrom = Instant.ofEpochMilli(validFromMillis);
         Product product = new Product(PRODUCT, "Heartbeat", "none", BigDecimal.ONE, validFrom);
-        record =
-                new ProducerRecord<>(
-                        topics.of(Topics.PRODUCTS),
-                        null,
-                        validFrom.toEpochMilli(),
-                        PRODUCT.getBytes(StandardCharsets.UTF_8),
-                        EventCodec.withDefaults().encode(product));
-        first = producer.send(record).get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+        byte[] value = EventCodec.withDefaults().encode(product);
+        // On every partition, so that every subtask of the catalog source stays active, however
+        // the partitions are spread.
+        for (TopicPartition partition : topics.partitionsOf(Topics.PRODUCTS)) {
+            records.add(
+                    new ProducerRecord<>(
+                            partition.topic(),
+                            partition.partition(),
+                            validFrom.toEpochMilli(),
+                            PRODUCT.getBytes(StandardCharsets.UTF_8),
+                            value));
+        }
+        for (ProducerRecord<byte[], byte[]> record : records) {
+            first.add(producer.send(record).get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
     }
 
     /** Publishes the heartbeat version now and every 200 ms until closed. */
@@ -62,19 +72,27 @@ final class CatalogHeartbeat implements AutoCloseable {
             throws Exception {
         CatalogHeartbeat heartbeat = new CatalogHeartbeat(kafka, topics, validFromMillis);
         heartbeat.timer.scheduleAtFixedRate(
-                () -> heartbeat.producer.send(heartbeat.record), 200, 200, TimeUnit.MILLISECONDS);
+                () -> heartbeat.records.forEach(heartbeat.producer::send),
+                200,
+                200,
+                TimeUnit.MILLISECONDS);
         return heartbeat;
     }
 
-    /** Whether the job has checkpointed a position past the first heartbeat. */
+    /** Whether the job has checkpointed a position past the first heartbeat on every partition. */
     boolean readBy(String groupId) throws Exception {
-        TopicPartition partition = new TopicPartition(first.topic(), first.partition());
-        OffsetAndMetadata committed =
+        Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets(groupId)
                         .partitionsToOffsetAndMetadata()
-                        .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS)
-                        .get(partition);
-        return committed != null && committed.offset() > first.offset();
+                        .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
+        for (RecordMetadata sent : first) {
+            OffsetAndMetadata at =
+                    committed.get(new TopicPartition(sent.topic(), sent.partition()));
+            if (at == null || at.offset() <= sent.offset()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
