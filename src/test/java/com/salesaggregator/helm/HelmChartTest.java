@@ -981,14 +981,11 @@ class HelmChartTest {
         return problems;
     }
 
+    /** The KafkaTopics of k8s/topics, as packaged for the local platform. */
     private static Set<String> declaredTopics() {
-        try (InputStream in = Files.newInputStream(Path.of(TopicDefinitions.RESOURCE))) {
-            return TopicDefinitions.load(in, TopicDefinitions.RESOURCE).stream()
-                    .map(TopicDefinition::name)
-                    .collect(Collectors.toCollection(TreeSet::new));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+        return TopicDefinitions.load().stream()
+                .map(TopicDefinition::name)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     // ---- helpers -----------------------------------------------------------------------------

@@ -10,11 +10,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.FailedCheckpointStats;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,63 +31,40 @@ class BrokerRestartITCase {
     private static final int TASK_MANAGERS = 2;
     private static final long SEED = 5_004L;
 
-    @TempDir static Path kafkaDir;
-
-    private static ItKafka kafka;
-    private static TaskManagerCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = ItKafka.start(kafkaDir);
-        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(5));
-    }
-
-    @AfterEach
-    void cancelJobs() throws Exception {
-        cluster.cancelJobs();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final FaultRig RIG = new FaultRig(TASK_MANAGERS, 5);
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void recoversExactlyFromABrokerRestart(@TempDir Path runDir) throws Exception {
-        RunTopics topics = kafka.createTopics("br-");
+        RunTopics topics = RIG.kafka().createTopics("br-");
         SeededSales sales = SeededSales.forTest(SEED, 5);
-        JobClient job = JobRunner.start(kafka, topics, TASK_MANAGERS);
-        JobRestarts restarts = new JobRestarts(cluster.restUrl());
+        JobClient job = JobRunner.start(RIG.kafka(), topics, TASK_MANAGERS);
+        JobRestarts restarts = new JobRestarts(RIG.cluster().restUrl());
         List<InputRecord> produced;
         long down;
         long up;
         Duration recovery;
-        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
-            cluster.awaitCheckpoints(job, 0, 3);
+        try (Feeder feeder = Feeder.start(RIG.kafka(), topics, sales, 10, Duration.ofMillis(100))) {
+            RIG.cluster().awaitCheckpoints(job, 0, 3);
             down = System.currentTimeMillis();
-            kafka.restartBroker();
+            RIG.kafka().restartBroker();
             up = System.currentTimeMillis();
-            recovery = cluster.awaitRecovery(job, up, "the broker restart");
+            recovery = RIG.cluster().awaitRecovery(job, up, "the broker restart");
             int recordsAtRecovery = feeder.records();
             // Fresh input reaches the job after the restart.
             JobRunner.awaitWhileRunning(job, "more sales produced after the broker restart")
                     .until(() -> feeder.records() > recordsAtRecovery + 100);
-            cluster.awaitCheckpoints(job, cluster.completedCheckpoints(job.getJobID()), 2);
+            RIG.cluster()
+                    .awaitCheckpoints(job, RIG.cluster().completedCheckpoints(job.getJobID()), 2);
             produced = feeder.stop();
         }
-        CheckpointStatsSnapshot checkpoints = cluster.checkpointStats(job.getJobID());
+        CheckpointStatsSnapshot checkpoints = RIG.cluster().checkpointStats(job.getJobID());
         long failedCheckpoints = checkpoints.getCounts().getNumberOfFailedCheckpoints();
         FailedCheckpointStats lastFailed = checkpoints.getHistory().getLatestFailedCheckpoint();
         List<String> failures = restarts.failures(job.getJobID());
         DrainedRun.Outcome outcome =
                 DrainedRun.drainAndCheck(
-                        kafka, topics, job, produced, sales.latestEventTime(), runDir);
+                        RIG.kafka(), topics, job, produced, sales.latestEventTime(), runDir);
         LOG.info(
                 "Broker down for {} ms (stop and start on the same port and data directory); first"
                         + " checkpoint after it completed {} ms after it was back; {} failed"

@@ -26,11 +26,9 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,32 +56,7 @@ class FailureBeforeCommitITCase {
     /** "A few seconds" on a busy two-core machine; far below the 1 min transaction timeout. */
     private static final Duration VISIBLE_WITHIN = CHECKPOINT_INTERVAL.plusSeconds(8);
 
-    @TempDir static Path kafkaDir;
-
-    private static ItKafka kafka;
-    private static TaskManagerCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = ItKafka.start(kafkaDir);
-        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(3));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    @AfterEach
-    void openGateAndCancelJobs() throws Exception {
-        CheckpointGate.disarm();
-        cluster.cancelJobs();
-    }
+    @RegisterExtension static final FaultRig RIG = new FaultRig(TASK_MANAGERS, 3);
 
     /** The job, with a gate on the FX rates that can hold a checkpoint open. */
     private static final JobDefinition WITH_GATE =
@@ -98,15 +71,16 @@ class FailureBeforeCommitITCase {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void readersSeeNewDataSoonAfterAFailureBetweenPreCommitAndCommit(@TempDir Path runDir)
             throws Exception {
-        RunTopics topics = kafka.createTopics("pc-");
+        RunTopics topics = RIG.kafka().createTopics("pc-");
         String transactionalIds = "itcase-" + topics.prefix() + "tx-";
         // A fifth of the sales malformed: every checkpoint's sales-dlq transaction holds records.
         SeededSales sales = SeededSales.forTest(SEED, 5, 0.2);
-        JobClient job = JobRunner.start(kafka, topics, TASK_MANAGERS, Map.of(), WITH_GATE, null);
+        JobClient job =
+                JobRunner.start(RIG.kafka(), topics, TASK_MANAGERS, Map.of(), WITH_GATE, null);
         List<InputRecord> produced = new ArrayList<>();
-        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100));
-                CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
-            cluster.awaitCheckpoints(job, 0, 3);
+        try (Feeder feeder = Feeder.start(RIG.kafka(), topics, sales, 10, Duration.ofMillis(100));
+                CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
+            RIG.cluster().awaitCheckpoints(job, 0, 3);
 
             // 1. Hold a checkpoint: every output sink takes it (pre-commit), it never completes.
             CheckpointGate.arm();
@@ -116,14 +90,17 @@ class FailureBeforeCommitITCase {
             JobRunner.awaitWhileRunning(job, "every output sink pre-committed checkpoint " + held)
                     .until(() -> outputSinksAcknowledged(job, topics, held));
             AbstractCheckpointStats pending =
-                    cluster.checkpointStats(job.getJobID()).getHistory().getCheckpointById(held);
+                    RIG.cluster()
+                            .checkpointStats(job.getJobID())
+                            .getHistory()
+                            .getCheckpointById(held);
             assertThat(pending.getStatus()).isEqualTo(CheckpointStatsStatus.IN_PROGRESS);
             Map<TopicPartition, Long> written =
                     CommittedOutputs.endOffsets(
-                            kafka.admin(), topics, IsolationLevel.READ_UNCOMMITTED);
+                            RIG.kafka().admin(), topics, IsolationLevel.READ_UNCOMMITTED);
             Map<TopicPartition, Long> stable =
                     CommittedOutputs.endOffsets(
-                            kafka.admin(), topics, IsolationLevel.READ_COMMITTED);
+                            RIG.kafka().admin(), topics, IsolationLevel.READ_COMMITTED);
             Map<String, TransactionDescription> open = openTransactions(transactionalIds);
             Map<String, TransactionDescription> preCommitted = new TreeMap<>(open);
             preCommitted.keySet().removeIf(id -> !id.endsWith("-" + held));
@@ -146,16 +123,16 @@ class FailureBeforeCommitITCase {
             assertThat(heldBack).isPositive();
 
             // 2. A TaskManager dies inside the window.
-            long killedAt = cluster.killTaskManager(0);
+            long killedAt = RIG.cluster().killTaskManager(0);
             CheckpointGate.disarm();
-            cluster.awaitRunning(job);
+            RIG.cluster().awaitRunning(job);
             long runningAt = System.currentTimeMillis();
-            assertThat(cluster.restored(job.getJobID()).getCheckpointId())
+            assertThat(RIG.cluster().restored(job.getJobID()).getCheckpointId())
                     .as("restored from the checkpoint before the held one")
                     .isLessThan(held);
 
             // 3. New data: malformed sales, each a dead letter as soon as it is read.
-            List<InputRecord> markers = kafka.produce(topics, markers());
+            List<InputRecord> markers = RIG.kafka().produce(topics, markers());
             Set<String> markerKeys = new HashSet<>();
             markers.forEach(
                     m -> markerKeys.add(m.topic() + ":" + m.partition() + ":" + m.offset()));
@@ -174,7 +151,7 @@ class FailureBeforeCommitITCase {
             // Everything written before the kill is decided: committed or aborted.
             Map<TopicPartition, Long> stableNow =
                     CommittedOutputs.endOffsets(
-                            kafka.admin(), topics, IsolationLevel.READ_COMMITTED);
+                            RIG.kafka().admin(), topics, IsolationLevel.READ_COMMITTED);
             assertThat(written.keySet())
                     .as(
                             "output partitions whose last stable offset is still before the kill's"
@@ -207,13 +184,14 @@ class FailureBeforeCommitITCase {
                     .as("new data visible within the checkpoint interval plus a few seconds")
                     .isLessThanOrEqualTo(VISIBLE_WITHIN);
 
-            cluster.awaitCheckpoints(job, cluster.completedCheckpoints(job.getJobID()), 1);
+            RIG.cluster()
+                    .awaitCheckpoints(job, RIG.cluster().completedCheckpoints(job.getJobID()), 1);
             produced.addAll(feeder.stop());
             produced.addAll(markers);
         }
         DrainedRun.Outcome outcome =
                 DrainedRun.drainAndCheck(
-                        kafka, topics, job, produced, sales.latestEventTime(), runDir);
+                        RIG.kafka(), topics, job, produced, sales.latestEventTime(), runDir);
         LOG.info("Exact check passed: {}", outcome.summary());
     }
 
@@ -221,13 +199,16 @@ class FailureBeforeCommitITCase {
     private static boolean outputSinksAcknowledged(JobClient job, RunTopics topics, long checkpoint)
             throws Exception {
         AbstractCheckpointStats stats =
-                cluster.checkpointStats(job.getJobID()).getHistory().getCheckpointById(checkpoint);
+                RIG.cluster()
+                        .checkpointStats(job.getJobID())
+                        .getHistory()
+                        .getCheckpointById(checkpoint);
         if (stats == null) {
             return false;
         }
         int sinks = 0;
         for (AccessExecutionJobVertex vertex :
-                cluster.executionGraph(job.getJobID()).getAllVertices().values()) {
+                RIG.cluster().executionGraph(job.getJobID()).getAllVertices().values()) {
             if (!vertex.getName().contains("Sink: " + topics.prefix())) {
                 continue;
             }
@@ -245,7 +226,8 @@ class FailureBeforeCommitITCase {
     private static Map<String, TransactionDescription> openTransactions(String prefix)
             throws Exception {
         List<String> ids =
-                kafka
+                RIG
+                        .kafka()
                         .admin()
                         .listTransactions()
                         .all()
@@ -259,7 +241,8 @@ class FailureBeforeCommitITCase {
         if (ids.isEmpty()) {
             return open;
         }
-        kafka.admin()
+        RIG.kafka()
+                .admin()
                 .describeTransactions(ids)
                 .all()
                 .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS)

@@ -14,11 +14,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,55 +37,35 @@ class PersistentFaultITCase {
     /** How long the sink waits for the topic's metadata (the producer's max.block.ms). */
     private static final int MAX_BLOCK_MS = 3_000;
 
-    @TempDir static Path kafkaDir;
-
-    private static ItKafka kafka;
-    private static TaskManagerCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = ItKafka.start(kafkaDir);
-        cluster = TaskManagerCluster.start(2, TaskManagerCluster.configuration(RESTARTS));
-    }
-
-    @AfterEach
-    void cancelJobs() throws Exception {
-        cluster.cancelJobs();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final FaultRig RIG = new FaultRig(2, RESTARTS);
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void endsFailedNamingTheMissingTopicAfterBoundedRestarts(@TempDir Path runDir)
             throws Exception {
-        RunTopics topics = kafka.createTopics("pf-");
+        RunTopics topics = RIG.kafka().createTopics("pf-");
         String dlq = topics.of(Topics.SALES_DLQ);
-        kafka.admin()
+        RIG.kafka()
+                .admin()
                 .deleteTopics(List.of(dlq))
                 .all()
                 .get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS);
         await("topic " + dlq + " deleted")
                 .atMost(ItKafka.WAIT)
-                .until(() -> !kafka.admin().listTopics().names().get().contains(dlq));
+                .until(() -> !RIG.kafka().admin().listTopics().names().get().contains(dlq));
         Path clientConfig = runDir.resolve("client.properties");
         Files.writeString(clientConfig, "max.block.ms=" + MAX_BLOCK_MS + "\n");
 
         long started = System.currentTimeMillis();
         JobClient job =
                 JobRunner.start(
-                        kafka, topics, 2, Map.of(JobConfig.CLIENT_CONFIG, clientConfig.toString()));
-        JobRestarts restarts = new JobRestarts(cluster.restUrl());
+                        RIG.kafka(),
+                        topics,
+                        2,
+                        Map.of(JobConfig.CLIENT_CONFIG, clientConfig.toString()));
+        JobRestarts restarts = new JobRestarts(RIG.cluster().restUrl());
         // Valid sales with a few malformed ones among them.
-        kafka.produce(topics, SeededSales.forTest(SEED, 5, 0.05).next(200));
+        RIG.kafka().produce(topics, SeededSales.forTest(SEED, 5, 0.05).next(200));
 
         Throwable failure = null;
         try {

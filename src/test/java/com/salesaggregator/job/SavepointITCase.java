@@ -30,10 +30,8 @@ import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.executiongraph.AccessExecutionJobVertex;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -75,41 +73,20 @@ class SavepointITCase {
         }
     }
 
-    @TempDir static Path kafkaDir;
-
-    private static ItKafka kafka;
-    private static TaskManagerCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = ItKafka.start(kafkaDir);
-        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(0));
-    }
-
-    @AfterEach
-    void cancelJobs() throws Exception {
-        cluster.cancelJobs();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final FaultRig RIG = new FaultRig(TASK_MANAGERS, 0);
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(Restore.class)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void restoresExactly(Restore restore, @TempDir Path runDir) throws Exception {
         RunTopics topics =
-                kafka.createTopics(
-                        "sp-" + restore.name().toLowerCase(Locale.ROOT).replace('_', '-') + "-");
+                RIG.kafka()
+                        .createTopics(
+                                "sp-"
+                                        + restore.name().toLowerCase(Locale.ROOT).replace('_', '-')
+                                        + "-");
         SeededSales sales = SeededSales.forTest(5_003L + restore.ordinal(), 5);
-        JobClient first = JobRunner.start(kafka, topics, restore.from);
+        JobClient first = JobRunner.start(RIG.kafka(), topics, restore.from);
         JobDefinition next = restore.upgrade ? NextJobVersion::define : SalesAggregationJob::define;
         JobClient restored;
         Map<TopicPartition, Long> upgradedAt = Map.of();
@@ -117,9 +94,10 @@ class SavepointITCase {
         List<String> stragglerIds;
         long stopMillis;
         long restoreMillis;
-        try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+        try (CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
             String savepoint;
-            try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
+            try (Feeder feeder =
+                    Feeder.start(RIG.kafka(), topics, sales, 10, Duration.ofMillis(100))) {
                 // The savepoint holds fired windows, open ones, lines waiting for the watermark,
                 // resend identities and running totals; and no more state of the minutes before
                 // the last one fired: the watermark has passed their allowed lateness. (Three:
@@ -149,7 +127,7 @@ class SavepointITCase {
                             .toList();
             List<Planned> stragglers =
                     stragglers(produced, topics, fired.get(0), fired.get(fired.size() - 1));
-            produced.addAll(kafka.produce(topics, stragglers));
+            produced.addAll(RIG.kafka().produce(topics, stragglers));
             stragglerIds =
                     stragglers.stream()
                             .map(p -> new String(p.key(), StandardCharsets.UTF_8))
@@ -158,22 +136,27 @@ class SavepointITCase {
                 assertRefusedWithRenamedSource(topics, savepoint);
                 upgradedAt =
                         CommittedOutputs.endOffsets(
-                                kafka.admin(), topics, IsolationLevel.READ_UNCOMMITTED);
+                                RIG.kafka().admin(), topics, IsolationLevel.READ_UNCOMMITTED);
             }
 
             long restoring = System.nanoTime();
-            restored = JobRunner.start(kafka, topics, restore.to, Map.of(), next, savepoint);
-            try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
-                cluster.awaitRunning(restored);
+            restored = JobRunner.start(RIG.kafka(), topics, restore.to, Map.of(), next, savepoint);
+            try (Feeder feeder =
+                    Feeder.start(RIG.kafka(), topics, sales, 10, Duration.ofMillis(100))) {
+                RIG.cluster().awaitRunning(restored);
                 restoreMillis = (System.nanoTime() - restoring) / 1_000_000;
                 RestoredCheckpointStats[] from = new RestoredCheckpointStats[1];
                 JobRunner.awaitWhileRunning(
                                 restored, "the restore in the job's checkpoint statistics")
-                        .until(() -> (from[0] = cluster.restored(restored.getJobID())) != null);
+                        .until(
+                                () ->
+                                        (from[0] = RIG.cluster().restored(restored.getJobID()))
+                                                != null);
                 assertThat(from[0].getExternalPath()).isEqualTo(savepoint);
                 if (restore.upgrade) {
                     assertThat(
-                                    cluster
+                                    RIG
+                                            .cluster()
                                             .executionGraph(restored.getJobID())
                                             .getAllVertices()
                                             .values()
@@ -181,7 +164,7 @@ class SavepointITCase {
                                             .map(AccessExecutionJobVertex::getName))
                             .anyMatch(name -> name.contains(NextJobVersion.AUDIT));
                 }
-                cluster.awaitCheckpoints(restored, 0, 2);
+                RIG.cluster().awaitCheckpoints(restored, 0, 2);
                 produced.addAll(feeder.stop());
             }
         }
@@ -194,7 +177,7 @@ class SavepointITCase {
                         : out -> {};
         DrainedRun.Outcome outcome =
                 DrainedRun.drainAndCheck(
-                        kafka,
+                        RIG.kafka(),
                         topics,
                         restored,
                         produced,
@@ -289,7 +272,7 @@ class SavepointITCase {
                         () -> {
                             JobClient renamed =
                                     JobRunner.start(
-                                            kafka,
+                                            RIG.kafka(),
                                             topics,
                                             2,
                                             Map.of(
@@ -313,7 +296,7 @@ class SavepointITCase {
     private static void assertOptionalFieldFromTheUpgradeOn(
             RunTopics topics, Map<TopicPartition, Long> upgradedAt) {
         List<Output> records;
-        try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
+        try (CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
             out.readToEnd();
             records = out.records(Topics.REVENUE_PER_PRODUCT);
         }

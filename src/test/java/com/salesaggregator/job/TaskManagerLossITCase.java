@@ -10,11 +10,9 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,57 +34,36 @@ class TaskManagerLossITCase {
     private static final int LOSSES = 3;
     private static final long SEED = 5_001L;
 
-    @TempDir static Path kafkaDir;
-
-    private static ItKafka kafka;
-    private static TaskManagerCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        kafka = ItKafka.start(kafkaDir);
-        cluster = TaskManagerCluster.start(TASK_MANAGERS, TaskManagerCluster.configuration(10));
-    }
-
-    @AfterEach
-    void cancelJobs() throws Exception {
-        cluster.cancelJobs();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension static final FaultRig RIG = new FaultRig(TASK_MANAGERS, 10);
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void recoversExactlyFromThreeTaskManagerLosses(@TempDir Path runDir) throws Exception {
-        RunTopics topics = kafka.createTopics("tm-");
+        RunTopics topics = RIG.kafka().createTopics("tm-");
         // 20 s of event time per second: windows fire between the losses.
         SeededSales sales = SeededSales.forTest(SEED, 5);
-        JobClient job = JobRunner.start(kafka, topics, TASK_MANAGERS);
-        JobRestarts restarts = new JobRestarts(cluster.restUrl());
+        JobClient job = JobRunner.start(RIG.kafka(), topics, TASK_MANAGERS);
+        JobRestarts restarts = new JobRestarts(RIG.cluster().restUrl());
         List<Duration> recoveries = new ArrayList<>();
         List<InputRecord> produced;
-        try (Feeder feeder = Feeder.start(kafka, topics, sales, 10, Duration.ofMillis(100))) {
+        try (Feeder feeder = Feeder.start(RIG.kafka(), topics, sales, 10, Duration.ofMillis(100))) {
             for (int loss = 1; loss <= LOSSES; loss++) {
-                cluster.awaitCheckpoints(job, cluster.completedCheckpoints(job.getJobID()), 3);
-                long killedAt = cluster.killTaskManager(loss % TASK_MANAGERS);
+                RIG.cluster()
+                        .awaitCheckpoints(
+                                job, RIG.cluster().completedCheckpoints(job.getJobID()), 3);
+                long killedAt = RIG.cluster().killTaskManager(loss % TASK_MANAGERS);
                 Duration recovery =
-                        cluster.awaitRecovery(job, killedAt, "TaskManager loss " + loss);
+                        RIG.cluster().awaitRecovery(job, killedAt, "TaskManager loss " + loss);
                 recoveries.add(recovery);
                 LOG.info(
                         "TaskManager loss {}: first checkpoint after it completed {} ms after the"
                                 + " kill",
                         loss,
                         recovery.toMillis());
-                assertThat(cluster.taskManagers()).isEqualTo(TASK_MANAGERS);
+                assertThat(RIG.cluster().taskManagers()).isEqualTo(TASK_MANAGERS);
             }
-            cluster.awaitCheckpoints(job, cluster.completedCheckpoints(job.getJobID()), 2);
+            RIG.cluster()
+                    .awaitCheckpoints(job, RIG.cluster().completedCheckpoints(job.getJobID()), 2);
             produced = feeder.stop();
         }
 
@@ -94,10 +71,10 @@ class TaskManagerLossITCase {
                 .until(() -> restarts.numRestarts(job.getJobID()).equals(OptionalLong.of(LOSSES)));
         List<String> failures = restarts.failures(job.getJobID());
         assertThat(failures).as("the job's failures: the losses, nothing else").hasSize(LOSSES);
-        long checkpoints = cluster.completedCheckpoints(job.getJobID());
+        long checkpoints = RIG.cluster().completedCheckpoints(job.getJobID());
         DrainedRun.Outcome outcome =
                 DrainedRun.drainAndCheck(
-                        kafka, topics, job, produced, sales.latestEventTime(), runDir);
+                        RIG.kafka(), topics, job, produced, sales.latestEventTime(), runDir);
         LOG.info(
                 "{} TaskManager losses, recovered (first checkpoint completed) after {} ms;"
                         + " {} restarts, {} checkpoints; failures {}; exact check passed: {}",
