@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
+import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -364,13 +365,18 @@ public final class FaultSoak implements Callable<Integer> {
     }
 
     /** Waits until the wall clock reaches {@code millis}, failing as soon as the job fails. */
-    private void waitUntil(long millis) throws Exception {
-        long remaining;
-        while ((remaining = millis - System.currentTimeMillis()) > 0) {
-            JobRunner.assertRunning(job);
-            // The schedule is in wall-clock time: nothing to wait on but the clock.
-            Thread.sleep(Math.min(remaining, 1_000));
-        }
+    private void waitUntil(long millis) {
+        long remaining = Math.max(0, millis - System.currentTimeMillis());
+        // The schedule is in wall-clock time; checking the job every second fails fast.
+        Awaitility.await()
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofSeconds(1))
+                .atMost(Duration.ofMillis(remaining).plusSeconds(5))
+                .until(
+                        () -> {
+                            JobRunner.assertRunning(job);
+                            return System.currentTimeMillis() >= millis;
+                        });
     }
 
     private void printProgress(
