@@ -89,24 +89,35 @@ public final class SalesTopology {
                 .uid("pre-aggregate-" + name);
     }
 
+    /**
+     * The valid lines of one sales source, its undecodable records to the dead letters: chained to
+     * the source, so a line is serialized for the first time at the keyed exchange that follows.
+     */
+    private static SingleOutputStreamOperator<SaleLine> splitSales(
+            DataStream<SaleInput> sales, String channel, String topic) {
+        return sales.process(
+                        new DeadLetterRouter<SaleInput, SaleLine>(
+                                SaleInput::line, SaleInput::rejected))
+                .returns(TypeInformation.of(SaleLine.class))
+                .uid("split-sales-" + channel)
+                .name("Sale lines / undecodable " + topic);
+    }
+
     /** Adds the pipeline from {@code sources} to {@code sinks} to their environment. */
     public static void build(Sources sources, Sinks sinks, JobConfig config) {
         DeadLetters.SourceTopics sourceTopics =
                 new DeadLetters.SourceTopics(config.topics().online(), config.topics().store());
 
-        SingleOutputStreamOperator<SaleLine> lines =
-                sources.online()
-                        .union(sources.store())
-                        .process(
-                                new DeadLetterRouter<SaleInput, SaleLine>(
-                                        SaleInput::line, SaleInput::rejected))
-                        .returns(TypeInformation.of(SaleLine.class))
-                        .uid("split-sales")
-                        .name("Sale lines / undecodable sales");
+        SingleOutputStreamOperator<SaleLine> onlineLines =
+                splitSales(sources.online(), "online", config.topics().online());
+        SingleOutputStreamOperator<SaleLine> storeLines =
+                splitSales(sources.store(), "store", config.topics().store());
         // Before anything that depends on event time or reference data: a resend counts nowhere,
         // whatever became of its original.
         SingleOutputStreamOperator<SaleLine> firstDeliveries =
-                lines.keyBy(new SaleIdentity())
+                onlineLines
+                        .union(storeLines)
+                        .keyBy(new SaleIdentity())
                         .process(new ResendFilter(config.dedupHorizon(), sourceTopics))
                         .uid("dedup-sales")
                         .name("First deliveries / resends");
@@ -215,8 +226,10 @@ public final class SalesTopology {
                 .uid("sink-sales-per-region")
                 .name("Sink: " + config.topics().salesPerRegion());
 
-        lines.getSideOutput(DeadLetters.TAG)
+        onlineLines
+                .getSideOutput(DeadLetters.TAG)
                 .union(
+                        storeLines.getSideOutput(DeadLetters.TAG),
                         firstDeliveries.getSideOutput(DeadLetters.TAG),
                         products.getSideOutput(DeadLetters.TAG),
                         rates.getSideOutput(DeadLetters.TAG),
