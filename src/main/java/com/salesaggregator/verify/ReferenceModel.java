@@ -149,6 +149,17 @@ public final class ReferenceModel {
             Map<String, Fate> fates,
             List<Line> resends) {}
 
+    /**
+     * A windowed output's key while lines are grouped: its id (seller, product or region) and
+     * window start; formatted as the output key ({@code id@start}) once per window, not once per
+     * line.
+     */
+    private record KeyAt(String id, long start) {
+        String outputKey() {
+            return id + "@" + iso(start);
+        }
+    }
+
     /** A catalog version: in force from {@code validFrom}, or a delisting from then on. */
     private record CatalogVersion(
             long validFrom,
@@ -448,21 +459,21 @@ public final class ReferenceModel {
     // ------------------------------------------------------------ the five aggregates
 
     private static Map<String, SellerMinute> revenuePerSeller(List<PricedLine> counted) {
-        Map<String, List<PricedLine>> groups = new TreeMap<>();
+        Map<KeyAt, List<PricedLine>> groups = new HashMap<>();
         for (PricedLine p : counted) {
             long start = minuteOf(p.line().eventTime());
-            groups.computeIfAbsent(p.line().sellerId() + "@" + iso(start), k -> new ArrayList<>())
+            groups.computeIfAbsent(new KeyAt(p.line().sellerId(), start), k -> new ArrayList<>())
                     .add(p);
         }
         Map<String, SellerMinute> out = new TreeMap<>();
         groups.forEach(
                 (key, group) -> {
                     PricedLine first = group.get(0);
-                    long start = minuteOf(first.line().eventTime());
+                    long start = key.start();
                     Set<String> orders = new HashSet<>();
                     group.forEach(p -> orders.add(p.line().orderId()));
                     out.put(
-                            key,
+                            key.outputKey(),
                             new SellerMinute(
                                     first.line().sellerId(),
                                     iso(start),
@@ -475,26 +486,25 @@ public final class ReferenceModel {
     }
 
     private static Map<String, ProductWindow> unitsPerProduct(List<PricedLine> counted) {
-        Map<String, List<PricedLine>> groups = new TreeMap<>();
-        Map<String, Long> starts = new HashMap<>();
+        Map<KeyAt, List<PricedLine>> groups = new HashMap<>();
         for (PricedLine p : counted) {
             long minute = minuteOf(p.line().eventTime());
             // Five-minute windows starting every minute: a line is in the five that start in
             // the four minutes before its own and in its own.
             for (int back = 0; back < SLIDING_WINDOW_MINUTES; back++) {
                 long start = minute - back * MINUTE;
-                String key = p.line().productId() + "@" + iso(start);
-                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
-                starts.put(key, start);
+                groups.computeIfAbsent(
+                                new KeyAt(p.line().productId(), start), k -> new ArrayList<>())
+                        .add(p);
             }
         }
         Map<String, ProductWindow> out = new TreeMap<>();
         groups.forEach(
                 (key, group) -> {
                     PricedLine latest = latest(group);
-                    long start = starts.get(key);
+                    long start = key.start();
                     out.put(
-                            key,
+                            key.outputKey(),
                             new ProductWindow(
                                     latest.line().productId(),
                                     latest.name(),
@@ -507,19 +517,19 @@ public final class ReferenceModel {
     }
 
     private static Map<String, RegionMinute> regionTrend(List<PricedLine> counted) {
-        Map<String, List<PricedLine>> groups = new TreeMap<>();
+        Map<KeyAt, List<PricedLine>> groups = new HashMap<>();
         for (PricedLine p : counted) {
             long start = minuteOf(p.line().eventTime());
-            groups.computeIfAbsent(p.line().region() + "@" + iso(start), k -> new ArrayList<>())
+            groups.computeIfAbsent(new KeyAt(p.line().region(), start), k -> new ArrayList<>())
                     .add(p);
         }
         Map<String, RegionMinute> out = new TreeMap<>();
         groups.forEach(
                 (key, group) -> {
                     PricedLine first = group.get(0);
-                    long start = minuteOf(first.line().eventTime());
+                    long start = key.start();
                     out.put(
-                            key,
+                            key.outputKey(),
                             new RegionMinute(
                                     first.line().region(),
                                     iso(start),
