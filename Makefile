@@ -73,7 +73,7 @@ test: jdk ## run every test: unit tests, then integration tests on a real broker
 soak: jdk ## seeded load with random faults (TaskManager kill, broker restart, savepoint rescale), then the exact check; not in make test
 	@echo "Building the test classes ..."
 	@$(MVN) -q -Dspotless.check.skip=true test-compile dependency:build-classpath \
-		-Dmdep.outputFile=$(SOAK_CLASSPATH) -Dmdep.includeScope=test
+		-Dmdep.outputFile=$(SOAK_CLASSPATH) -DincludeScope=test
 	@mkdir -p target/soak
 	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-soak.properties \
 		-Dsoak.log.file=target/soak/soak.log \
@@ -89,7 +89,7 @@ fmt: jdk ## format the Java sources (google-java-format, AOSP style)
 run: jdk ## run broker, topics, seeder, job, live view and dashboard locally until Ctrl-C
 	@echo "Building (first run downloads dependencies) ..."
 	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
-		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
+		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -DincludeScope=runtime
 	@$(call foreground,$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-local.xml \
 		-Dlocal.log.file=target/local/platform.log \
 		-cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" \
@@ -100,14 +100,14 @@ run: jdk ## run broker, topics, seeder, job, live view and dashboard locally unt
 .PHONY: seeder
 seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstrap-servers host:port --rate 500"
 	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
-		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -Dmdep.includeScope=runtime
+		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -DincludeScope=runtime
 	@$(JAVA) $(UNSAFE_FLAG) -cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
 
 .PHONY: bench
 bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL and Kafka Streams
 	@echo "Building the benchmark (the first run downloads the peers' dependencies) ..."
 	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
-		-Dmdep.outputFile=$(BENCH_CLASSPATH) -Dmdep.includeScope=test
+		-Dmdep.outputFile=$(BENCH_CLASSPATH) -DincludeScope=test
 	@mkdir -p target/bench
 	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
 		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
