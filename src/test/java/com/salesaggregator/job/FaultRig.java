@@ -1,11 +1,8 @@
 package com.salesaggregator.job;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
+import org.apache.flink.util.FileUtils;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -63,24 +60,8 @@ final class FaultRig implements BeforeAllCallback, AfterEachCallback, AfterAllCa
                 kafka.close();
             }
             if (kafkaDir != null) {
-                deleteRecursively(kafkaDir);
+                FileUtils.deleteDirectory(kafkaDir.toFile());
             }
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder())
-                    .forEach(
-                            p -> {
-                                try {
-                                    Files.deleteIfExists(p);
-                                } catch (IOException e) {
-                                    throw new UncheckedIOException(e);
-                                }
-                            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -2,7 +2,6 @@ package com.salesaggregator.job;
 
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +18,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.util.FileUtils;
 import org.awaitility.Awaitility;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -493,20 +492,7 @@ public final class FaultSoak implements Callable<Integer> {
     /** A fresh start: the broker data, checkpoints and savepoints of an earlier soak go. */
     private static void clean(Path dir) throws IOException {
         for (String sub : List.of("kafka", "checkpoints", "savepoints")) {
-            Path path = dir.resolve(sub);
-            if (Files.exists(path)) {
-                try (Stream<Path> files = Files.walk(path)) {
-                    files.sorted(Comparator.reverseOrder())
-                            .forEach(
-                                    p -> {
-                                        try {
-                                            Files.delete(p);
-                                        } catch (IOException e) {
-                                            throw new UncheckedIOException(e);
-                                        }
-                                    });
-                }
-            }
+            FileUtils.deleteDirectory(dir.resolve(sub).toFile());
         }
         Files.createDirectories(dir);
     }
