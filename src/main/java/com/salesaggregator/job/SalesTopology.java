@@ -1,20 +1,17 @@
 package com.salesaggregator.job;
 
-import com.salesaggregator.job.functions.CatalogEnrichment;
 import com.salesaggregator.job.functions.DeadLetterRouter;
 import com.salesaggregator.job.functions.DeadLetters;
-import com.salesaggregator.job.functions.FxConversion;
 import com.salesaggregator.job.functions.LatenessRouter;
 import com.salesaggregator.job.functions.PreAggregator;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
-import com.salesaggregator.job.functions.ResendFilter;
 import com.salesaggregator.job.functions.RunningTotals;
 import com.salesaggregator.job.functions.SaleIdentity;
+import com.salesaggregator.job.functions.SalePricing;
 import com.salesaggregator.job.functions.SellerMinuteAggregate;
 import com.salesaggregator.job.functions.SlidingUnitsAssembler;
 import com.salesaggregator.job.records.DeadLetter;
-import com.salesaggregator.job.records.EnrichedLine;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.job.records.LateLine;
 import com.salesaggregator.job.records.LinePartial;
@@ -23,6 +20,7 @@ import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
 import com.salesaggregator.job.records.ProductPane;
 import com.salesaggregator.job.records.ProductWindowUnits;
+import com.salesaggregator.job.records.ReferenceChange;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
@@ -37,10 +35,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 
 /**
- * The aggregation pipeline as a function of its sources and sinks: decode, normalize, drop upstream
- * resends, enrich with the catalog and the FX rate in force at each line's event time, decide
- * lateness once, then fan out to the five aggregates. {@code main()} wires it to Kafka; tests can
- * wire it to anything.
+ * The aggregation pipeline as a function of its sources and sinks: decode and split the sales,
+ * then, in one stage keyed by sale identity with the reference data broadcast ({@link
+ * SalePricing}), drop upstream resends and price each line with the catalog and the FX rate in
+ * force at its event time; decide lateness once (chained), then fan out to the five aggregates.
+ * Nothing is keyed by product or currency before the aggregates, so the pricing stage scales out
+ * with the number of sales, whatever their currency mix. {@code main()} wires it to Kafka; tests
+ * can wire it to anything.
  *
  * <p>Every stateful operator has a stable {@code uid()}: savepoints map state by these ids, so they
  * must never change.
@@ -112,15 +113,6 @@ public final class SalesTopology {
                 splitSales(sources.online(), "online", config.topics().online());
         SingleOutputStreamOperator<SaleLine> storeLines =
                 splitSales(sources.store(), "store", config.topics().store());
-        // Before anything that depends on event time or reference data: a resend counts nowhere,
-        // whatever became of its original.
-        SingleOutputStreamOperator<SaleLine> firstDeliveries =
-                onlineLines
-                        .union(storeLines)
-                        .keyBy(new SaleIdentity())
-                        .process(new ResendFilter(config.dedupHorizon(), sourceTopics))
-                        .uid("dedup-sales")
-                        .name("First deliveries / resends");
         SingleOutputStreamOperator<ProductChange> products =
                 sources.products()
                         .process(
@@ -137,28 +129,37 @@ public final class SalesTopology {
                         .returns(TypeInformation.of(FxRate.class))
                         .uid("split-fx-rates")
                         .name("FX rates / undecodable rates");
+        // Stateless, chained to their sources; their uids are those of the keyed stages that
+        // SalePricing replaced (SalePricing.RETIRED_UIDS), so that a savepoint of that layout
+        // maps onto this job and SalePricing can refuse it with a message that says what to do,
+        // rather than Flink refusing it for state it cannot map.
+        DataStream<ReferenceChange> references =
+                products.map(ReferenceChange::of)
+                        .returns(TypeInformation.of(ReferenceChange.class))
+                        .uid(SalePricing.RETIRED_UIDS.get(0))
+                        .name("Catalog changes as reference data")
+                        .union(
+                                rates.map(ReferenceChange::of)
+                                        .returns(TypeInformation.of(ReferenceChange.class))
+                                        .uid(SalePricing.RETIRED_UIDS.get(1))
+                                        .name("FX rates as reference data"));
 
-        SingleOutputStreamOperator<EnrichedLine> enriched =
-                firstDeliveries
-                        .keyBy(SaleLine::productId)
-                        .connect(products.keyBy(ProductChange::productId))
-                        .process(
-                                new CatalogEnrichment(
-                                        config.referenceGrace(),
-                                        config.allowedLateness(),
-                                        sourceTopics))
-                        .uid("catalog-enrichment")
-                        .name("Catalog at event time");
+        // The one keyed exchange before the aggregates: a resend counts nowhere, whatever became
+        // of its original; every subtask holds every reference version.
         SingleOutputStreamOperator<PricedLine> priced =
-                enriched.keyBy(line -> line.line().currency())
-                        .connect(rates.keyBy(FxRate::currency))
-                        .process(
-                                new FxConversion(
+                onlineLines
+                        .union(storeLines)
+                        .keyBy(new SaleIdentity())
+                        .connect(references.broadcast())
+                        .transform(
+                                "Dedup, catalog and EUR at event time",
+                                TypeInformation.of(PricedLine.class),
+                                new SalePricing(
+                                        config.dedupHorizon(),
                                         config.referenceGrace(),
                                         config.allowedLateness(),
                                         sourceTopics))
-                        .uid("fx-conversion")
-                        .name("EUR at event time");
+                        .uid("dedup-sales");
         SingleOutputStreamOperator<PricedLine> onTime =
                 priced.transform(
                                 "On time / late",
@@ -230,10 +231,8 @@ public final class SalesTopology {
                 .getSideOutput(DeadLetters.TAG)
                 .union(
                         storeLines.getSideOutput(DeadLetters.TAG),
-                        firstDeliveries.getSideOutput(DeadLetters.TAG),
                         products.getSideOutput(DeadLetters.TAG),
                         rates.getSideOutput(DeadLetters.TAG),
-                        enriched.getSideOutput(DeadLetters.TAG),
                         priced.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("sink-sales-dlq")

@@ -3,12 +3,11 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.salesaggregator.job.functions.FxConversion;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
+import com.salesaggregator.job.functions.SalePricing;
 import com.salesaggregator.job.functions.SellerMinuteAggregate;
 import com.salesaggregator.job.records.DeadLetter;
-import com.salesaggregator.job.records.EnrichedLine;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.job.records.LateLine;
 import com.salesaggregator.job.records.LinePartial;
@@ -17,6 +16,7 @@ import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
 import com.salesaggregator.job.records.ProductPane;
 import com.salesaggregator.job.records.ProductWindowUnits;
+import com.salesaggregator.job.records.ReferenceChange;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
@@ -57,7 +57,8 @@ class TypeInformationTest {
                 ProductChange.class,
                 FxRateInput.class,
                 FxRate.class,
-                EnrichedLine.class,
+                ReferenceChange.class,
+                SalePricing.WaitingLine.class,
                 PricedLine.class,
                 LinePartial.class,
                 LateLine.class,
@@ -68,7 +69,7 @@ class TypeInformationTest {
                 ProductWindowUnits.class,
                 RunningTotal.class,
                 SourcePosition.class,
-                FxConversion.RateVersion.class,
+                SalePricing.RateVersion.class,
                 SellerMinuteAggregate.Accumulator.class,
                 RegionMinuteAggregate.Accumulator.class,
                 ProductPaneAggregate.Accumulator.class);

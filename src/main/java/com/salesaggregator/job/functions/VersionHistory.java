@@ -7,9 +7,9 @@ import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
 
 /**
- * Reference data versioned by event time, as used by {@link CatalogEnrichment} and {@link
- * FxConversion}: versions sorted by the time they take effect, the one in force at an instant, and
- * pruning of versions no line can need any more.
+ * Reference data versioned by event time, as used by {@link ReferenceVersions} for the catalog and
+ * the exchange rates: versions sorted by the time they take effect, the one in force at an instant,
+ * and pruning of versions no line can need any more.
  */
 final class VersionHistory {
 

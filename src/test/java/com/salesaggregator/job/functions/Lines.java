@@ -1,6 +1,5 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.EnrichedLine;
 import com.salesaggregator.job.records.PricedLine;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.model.Channel;
@@ -80,10 +79,6 @@ final class Lines {
 
     static FxRate rate(String currency, String eurPerUnit, long validFrom) {
         return new FxRate(currency, new BigDecimal(eurPerUnit), Instant.ofEpochMilli(validFrom));
-    }
-
-    static EnrichedLine enriched(SaleLine line, String name, String unitCostEur) {
-        return new EnrichedLine(line, name, "cat-" + name, new BigDecimal(unitCostEur));
     }
 
     /** A priced line of product {@code name} with the given cents (the rate is not looked at). */

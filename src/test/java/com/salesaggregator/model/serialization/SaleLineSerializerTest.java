@@ -2,7 +2,7 @@ package com.salesaggregator.model.serialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.records.EnrichedLine;
+import com.salesaggregator.job.functions.SalePricing.WaitingLine;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.SaleLine;
 import java.io.IOException;
@@ -93,9 +93,9 @@ class SaleLineSerializerTest {
     @Test
     void flinkUsesItForSaleLinesAndForRecordsHoldingThem() {
         assertThat(TypeInformation.of(SaleLine.class)).isEqualTo(SaleLineTypeInfo.INSTANCE);
-        TypeInformation<EnrichedLine> enriched = TypeInformation.of(EnrichedLine.class);
+        TypeInformation<WaitingLine> enriched = TypeInformation.of(WaitingLine.class);
         assertThat(enriched).isInstanceOf(PojoTypeInfo.class);
-        PojoTypeInfo<EnrichedLine> pojo = (PojoTypeInfo<EnrichedLine>) enriched;
+        PojoTypeInfo<WaitingLine> pojo = (PojoTypeInfo<WaitingLine>) enriched;
         assertThat(pojo.getTypeAt(pojo.getFieldIndex("line"))).isEqualTo(SaleLineTypeInfo.INSTANCE);
     }
 
