@@ -223,9 +223,12 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                         .updateTtlOnCreateAndWrite()
                         .neverReturnExpired()
                         // Expired entries stay out of full snapshots (checkpoints, savepoints);
-                        // on the heap, each state access also sweeps a few entries (Flink's
-                        // default incremental cleanup), so they leave memory gradually.
+                        // on the heap, each state access also sweeps one entry, so they leave
+                        // memory gradually (a line makes two accesses, so the sweep outpaces the
+                        // expiry). Flink's default sweeps five per access: a third of this
+                        // stage's CPU in the profile, for no figure.
                         .cleanupFullSnapshot()
+                        .cleanupIncrementally(1, false)
                         .build());
         firstDelivery = getRuntimeContext().getState(deliveries);
         waiting =
