@@ -19,7 +19,12 @@ public final class JobEnvironment {
 
     private JobEnvironment() {}
 
-    /** The state backend: keyed state on the JVM heap, snapshotted in full on each checkpoint. */
+    /**
+     * The state backend where Flink's configuration names none: keyed state on the JVM heap,
+     * snapshotted in full on each checkpoint. A configuration's {@code state.backend.type} (e.g.
+     * {@code rocksdb} with {@code execution.checkpointing.incremental: true}, as on Kubernetes)
+     * wins.
+     */
     public static final String STATE_BACKEND = "hashmap";
 
     /** Applies the settings to {@code env}. */
@@ -29,8 +34,9 @@ public final class JobEnvironment {
         // Chained operators hand records on instead of copying them: every record type is
         // immutable, and no function keeps or changes a record it was given by a chained operator.
         pipeline.set(PipelineOptions.OBJECT_REUSE, true);
-        // Explicit, so that a cluster default cannot change how the job's state is kept.
-        pipeline.set(StateBackendOptions.STATE_BACKEND, STATE_BACKEND);
+        if (env.getConfiguration().getOptional(StateBackendOptions.STATE_BACKEND).isEmpty()) {
+            pipeline.set(StateBackendOptions.STATE_BACKEND, STATE_BACKEND);
+        }
         env.configure(pipeline, JobEnvironment.class.getClassLoader());
         env.setMaxParallelism(config.maxParallelism());
 
