@@ -223,10 +223,12 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                         .updateTtlOnCreateAndWrite()
                         .neverReturnExpired()
                         // Expired entries stay out of full snapshots (checkpoints, savepoints);
-                        // on the heap, each state access also sweeps one entry, so they leave
-                        // memory gradually (a line makes two accesses, so the sweep outpaces the
-                        // expiry). Flink's default sweeps five per access: a third of this
-                        // stage's CPU in the profile, for no figure.
+                        // on the heap, each state access also sweeps one hash bucket of the
+                        // state table, so they leave memory gradually: a sale makes two
+                        // accesses, and a full pass over the table takes about one horizon's
+                        // worth of sales, so the heap holds up to about twice the live
+                        // identities (README, "Capacity"). Flink's default sweeps five buckets
+                        // per access: a third of this stage's CPU in the profile.
                         .cleanupFullSnapshot()
                         .cleanupIncrementally(1, false)
                         .build());
