@@ -22,6 +22,27 @@
   function clockSeconds(iso) { return iso ? iso.substring(11, 19) : ""; }
   function colors(n) { return Array.from({ length: n }, (_, i) => PALETTE[i % PALETTE.length]); }
 
+  // An open window's figure is provisional: it still grows until the window closes.
+  const PROVISIONAL = "provisional";
+  function minuteLabel(iso, provisional) { return clock(iso) + (provisional ? " " + PROVISIONAL : ""); }
+
+  // Diagonal hatching in a lighter shade of the colour: bars of a provisional window.
+  function hatched(color) {
+    const tile = document.createElement("canvas");
+    tile.width = 8;
+    tile.height = 8;
+    const g = tile.getContext("2d");
+    g.fillStyle = color + "40";
+    g.fillRect(0, 0, 8, 8);
+    g.strokeStyle = color;
+    g.lineWidth = 2;
+    g.beginPath();
+    g.moveTo(0, 8);
+    g.lineTo(8, 0);
+    g.stroke();
+    return g.createPattern(tile, "repeat");
+  }
+
   function ago(iso) {
     if (!iso) { return ""; }
     const seconds = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -42,10 +63,11 @@
     return charts[cardId];
   }
 
-  function setRows(cardId, rows) {
+  function setRows(cardId, rows, provisionalRows) {
     const tbody = byId(cardId).querySelector("tbody");
-    tbody.replaceChildren(...rows.map(cells => {
+    tbody.replaceChildren(...rows.map((cells, r) => {
       const tr = document.createElement("tr");
+      if (provisionalRows && provisionalRows[r]) { tr.className = PROVISIONAL; }
       cells.forEach(cell => {
         const td = document.createElement("td");
         td.textContent = cell.text;
@@ -122,10 +144,15 @@
 
   function renderRegionTrend(trend) {
     const chart = charts["region-trend"];
-    chart.data.labels = trend.minutes.map(clock);
+    const open = trend.provisional;
+    chart.data.labels = trend.minutes.map((minute, m) => minuteLabel(minute, open[m]));
     const palette = colors(trend.regions.length);
+    // The line into an open minute dashed, its point hollow: that figure is provisional.
     chart.data.datasets = trend.regions.map((series, i) => ({ label: series.region,
-      data: series.units, borderColor: palette[i], backgroundColor: palette[i], tension: 0 }));
+      data: series.units, borderColor: palette[i], backgroundColor: palette[i], tension: 0,
+      pointBackgroundColor: open.map(p => p ? "#fff" : palette[i]),
+      pointRadius: open.map(p => p ? 5 : 3),
+      segment: { borderDash: c => open[c.p1DataIndex] ? [6, 4] : undefined } }));
     chart.update("none");
     const head = byId("region-trend").querySelector("thead tr");
     head.replaceChildren(...["Minute (UTC)"].concat(trend.regions.map(r => r.region)).map((name, i) => {
@@ -134,27 +161,35 @@
       if (i > 0) { th.className = "num"; }
       return th;
     }));
-    setRows("region-trend", trend.minutes.map((minute, m) => [text(clock(minute))]
-      .concat(trend.regions.map(r => num(count.format(r.units[m]))))));
+    setRows("region-trend", trend.minutes.map((minute, m) => [text(minuteLabel(minute, open[m]))]
+      .concat(trend.regions.map(r => num(count.format(r.units[m]))))), open);
   }
 
   function renderProductWindow(window) {
     const chart = charts["units-per-product-5m"];
     chart.data.labels = window.products.map(p => p.name);
-    chart.data.datasets = [{ label: "units", data: window.products.map(p => p.units),
-      backgroundColor: PALETTE[2] }];
+    chart.data.datasets = [{ label: window.provisional ? "units (" + PROVISIONAL + ")" : "units",
+      data: window.products.map(p => p.units),
+      backgroundColor: window.provisional ? hatched(PALETTE[2]) : PALETTE[2],
+      borderColor: PALETTE[2], borderWidth: window.provisional ? 1 : 0 }];
     chart.update("none");
-    field(byId("units-per-product-5m"), "window").textContent = window.window_start
-      ? "5-minute window " + clock(window.window_start) + "–" + clock(window.window_end) + " UTC, top "
+    const card = byId("units-per-product-5m");
+    card.dataset.provisional = String(window.provisional);
+    field(card, "window").textContent = window.window_start
+      ? "5-minute window " + clock(window.window_start) + "–" + clock(window.window_end) + " UTC"
+        + (window.provisional ? ", " + PROVISIONAL : "") + ", top "
         + window.products.length + " of " + window.product_count
-      : "no window closed yet";
+      : "no window yet";
     setRows("units-per-product-5m", window.products.map((p, i) => [num(String(i + 1)),
       text(p.product_id), text(p.name), text(p.category), num(count.format(p.units))]));
   }
 
   function renderSellers(minute) {
-    field(byId("top-sellers"), "minute").textContent = minute.window_start
-      ? "minute " + clock(minute.window_start) + " UTC" : "no minute closed yet";
+    const card = byId("top-sellers");
+    card.dataset.provisional = String(minute.provisional);
+    field(card, "minute").textContent = minute.window_start
+      ? "minute " + clock(minute.window_start) + " UTC" + (minute.provisional ? ", " + PROVISIONAL : "")
+      : "no minute yet";
     setRows("top-sellers", minute.sellers.map((s, i) => [num(String(i + 1)), text(s.seller_id),
       num(count.format(s.orders)), num(count.format(s.units)), num(money.format(s.revenue_eur))]));
   }

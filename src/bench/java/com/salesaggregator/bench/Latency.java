@@ -255,18 +255,21 @@ final class Latency {
         }
     }
 
-    /** Seen minus window end, for the first result of each window ending in the range. */
+    /** Seen minus window end, for the first final result of each window ending in the range. */
     private static void windowLatencies(
             List<Seen> seen,
             String topic,
             long windowMillis,
             long from,
             long lastWindowEnd,
-            Map<String, List<Long>> latencies) {
+            Map<String, List<Long>> latencies)
+            throws Exception {
         Set<String> first = new HashSet<>();
         List<Long> values = new ArrayList<>();
         for (Seen s : seen) {
-            if (!s.topic().equals(topic) || !first.add(s.key())) {
+            if (!s.topic().equals(topic)
+                    || !OutputFormat.JSON.readTree(s.value()).path(OutputFormat.FINAL).asBoolean()
+                    || !first.add(s.key())) {
                 continue;
             }
             long windowStart =

@@ -37,10 +37,15 @@ import java.util.TreeSet;
  * <ul>
  *   <li>{@code revenue-per-product}, {@code sales-per-region}: every key's latest running total.
  *   <li>{@code region-trend-1m}: the minutes of the last {@link #TREND_MINUTES} up to the newest
- *       minute published; older minutes are dropped, and ignored if they arrive later.
- *   <li>{@code units-per-product-5m}, {@code revenue-per-seller-1m}: only the newest window. The
- *       job publishes a window once it has closed (a later update re-emits it under the same key),
- *       so the newest window published is the latest complete one.
+ *       minute published; older minutes are dropped, and ignored if they arrive later. A minute is
+ *       provisional while a region's latest figure of it is.
+ *   <li>{@code revenue-per-seller-1m}: the newest minute, provisional while it is open.
+ *   <li>{@code units-per-product-5m}: the five-minute window that closes next (the oldest window
+ *       with a provisional figure after the newest closed one), or the newest closed window when
+ *       none is open: the last five minutes, the open one included.
+ *   <li>The job publishes an open window's figures provisionally as they grow and its final figures
+ *       when it closes, all under the same key. Windows more than {@link #KEPT_WINDOWS} minutes
+ *       older than the newest are dropped, and ignored if they arrive later.
  * </ul>
  */
 public final class DashboardState {
@@ -48,17 +53,20 @@ public final class DashboardState {
     /** Minutes of region trend shown. */
     public static final int TREND_MINUTES = 10;
 
+    /** How many minutes of window starts before the newest are kept to choose the one shown. */
+    public static final int KEPT_WINDOWS = 5;
+
     private static final Duration MINUTE = Duration.ofMinutes(1);
 
     private final int topN;
     private final Map<String, ProductTotal> productTotals = new HashMap<>();
     private final Map<String, RegionTotal> regionTotals = new TreeMap<>();
-    private final Map<RegionMinuteKey, RegionMinute> regionMinutes = new HashMap<>();
+    private final Map<RegionMinuteKey, Marked<RegionMinute>> regionMinutes = new HashMap<>();
     private Instant newestMinute;
-    private final Map<String, ProductWindow> productWindow = new HashMap<>();
-    private Instant productWindowStart;
-    private final Map<String, SellerMinute> sellerMinute = new HashMap<>();
-    private Instant sellerMinuteStart;
+    private final TreeMap<Instant, Map<String, Marked<ProductWindow>>> productWindows =
+            new TreeMap<>();
+    private final TreeMap<Instant, Map<String, Marked<SellerMinute>>> sellerMinutes =
+            new TreeMap<>();
     private final Map<String, Long> deadLetters = new TreeMap<>();
     private long lateLines;
     private long unreadable;
@@ -109,11 +117,25 @@ public final class DashboardState {
                             yield true;
                         }
                         case Topics.REGION_TREND_1M ->
-                                regionMinute(OutputFormat.REGION_TREND.read(key, json));
-                        case Topics.UNITS_PER_PRODUCT_5M ->
-                                productWindow(OutputFormat.UNITS_PER_PRODUCT.read(key, json));
-                        case Topics.REVENUE_PER_SELLER_1M ->
-                                sellerMinute(OutputFormat.REVENUE_PER_SELLER.read(key, json));
+                                regionMinute(marked(OutputFormat.REGION_TREND, key, json));
+                        case Topics.UNITS_PER_PRODUCT_5M -> {
+                            Marked<ProductWindow> w =
+                                    marked(OutputFormat.UNITS_PER_PRODUCT, key, json);
+                            yield window(
+                                    productWindows,
+                                    w.figure().windowStart(),
+                                    w.figure().productId(),
+                                    w);
+                        }
+                        case Topics.REVENUE_PER_SELLER_1M -> {
+                            Marked<SellerMinute> m =
+                                    marked(OutputFormat.REVENUE_PER_SELLER, key, json);
+                            yield window(
+                                    sellerMinutes,
+                                    m.figure().windowStart(),
+                                    m.figure().sellerId(),
+                                    m);
+                        }
                         case Topics.SALES_DLQ -> {
                             deadLetters.merge(json.path("reason").asText("?"), 1L, Long::sum);
                             yield true;
@@ -134,7 +156,12 @@ public final class DashboardState {
         return changed;
     }
 
-    private boolean regionMinute(RegionMinute m) {
+    private static <T> Marked<T> marked(OutputFormat<T> format, String key, JsonNode json) {
+        return new Marked<>(format.read(key, json), format.isFinal(json));
+    }
+
+    private boolean regionMinute(Marked<RegionMinute> marked) {
+        RegionMinute m = marked.figure();
         Instant start = Instant.parse(m.windowStart());
         if (newestMinute != null && start.isBefore(oldestTrendMinute(newestMinute))) {
             return false;
@@ -144,34 +171,54 @@ public final class DashboardState {
             Instant oldest = oldestTrendMinute(start);
             regionMinutes.keySet().removeIf(k -> k.minute().isBefore(oldest));
         }
-        regionMinutes.put(new RegionMinuteKey(m.region(), start), m);
+        regionMinutes.put(new RegionMinuteKey(m.region(), start), marked);
         return true;
     }
 
-    private boolean productWindow(ProductWindow w) {
-        Instant start = Instant.parse(w.windowStart());
-        if (productWindowStart != null && start.isBefore(productWindowStart)) {
+    /**
+     * Keeps {@code figure} of {@code id} in the window starting at {@code windowStart}, unless the
+     * window is more than {@link #KEPT_WINDOWS} minutes older than the newest; drops such windows.
+     */
+    private static <T> boolean window(
+            TreeMap<Instant, Map<String, Marked<T>>> windows,
+            String windowStart,
+            String id,
+            Marked<T> figure) {
+        Instant start = Instant.parse(windowStart);
+        Instant newest =
+                windows.isEmpty() || start.isAfter(windows.lastKey()) ? start : windows.lastKey();
+        Instant oldest = newest.minus(MINUTE.multipliedBy(KEPT_WINDOWS));
+        if (start.isBefore(oldest)) {
             return false;
         }
-        if (productWindowStart == null || start.isAfter(productWindowStart)) {
-            productWindowStart = start;
-            productWindow.clear();
-        }
-        productWindow.put(w.productId(), w);
+        windows.headMap(oldest).clear();
+        windows.computeIfAbsent(start, s -> new HashMap<>()).put(id, figure);
         return true;
     }
 
-    private boolean sellerMinute(SellerMinute m) {
-        Instant start = Instant.parse(m.windowStart());
-        if (sellerMinuteStart != null && start.isBefore(sellerMinuteStart)) {
-            return false;
+    /**
+     * The window shown: the oldest with a provisional figure after the newest window whose figures
+     * are all final (it closes next), else that newest closed window; null if none.
+     */
+    private static <T> Instant shownWindow(TreeMap<Instant, Map<String, Marked<T>>> windows) {
+        Instant newestClosed = null;
+        for (Map.Entry<Instant, Map<String, Marked<T>>> w : windows.descendingMap().entrySet()) {
+            if (allFinal(w.getValue())) {
+                newestClosed = w.getKey();
+                break;
+            }
         }
-        if (sellerMinuteStart == null || start.isAfter(sellerMinuteStart)) {
-            sellerMinuteStart = start;
-            sellerMinute.clear();
+        for (Map.Entry<Instant, Map<String, Marked<T>>> w : windows.entrySet()) {
+            if ((newestClosed == null || w.getKey().isAfter(newestClosed))
+                    && !allFinal(w.getValue())) {
+                return w.getKey();
+            }
         }
-        sellerMinute.put(m.sellerId(), m);
-        return true;
+        return newestClosed;
+    }
+
+    private static <T> boolean allFinal(Map<String, Marked<T>> window) {
+        return window.values().stream().allMatch(Marked::isFinal);
     }
 
     private static Instant oldestTrendMinute(Instant newest) {
@@ -236,7 +283,7 @@ public final class DashboardState {
 
     private RegionTrend regionTrend() {
         if (newestMinute == null) {
-            return new RegionTrend(List.of(), List.of());
+            return new RegionTrend(List.of(), List.of(), List.of());
         }
         // From the oldest minute kept (at most TREND_MINUTES back) to the newest, no gaps.
         Instant first =
@@ -254,20 +301,33 @@ public final class DashboardState {
         for (String region : regions) {
             List<Long> units = new ArrayList<>();
             for (Instant minute : minutes) {
-                RegionMinute m = regionMinutes.get(new RegionMinuteKey(region, minute));
-                units.add(m == null ? 0L : m.units());
+                Marked<RegionMinute> m = regionMinutes.get(new RegionMinuteKey(region, minute));
+                units.add(m == null ? 0L : m.figure().units());
             }
             series.add(new RegionSeries(region, units));
         }
-        return new RegionTrend(minutes.stream().map(Instant::toString).toList(), series);
+        List<Boolean> provisional = new ArrayList<>();
+        for (Instant minute : minutes) {
+            provisional.add(
+                    regionMinutes.entrySet().stream()
+                            .anyMatch(
+                                    e ->
+                                            e.getKey().minute().equals(minute)
+                                                    && !e.getValue().isFinal()));
+        }
+        return new RegionTrend(
+                minutes.stream().map(Instant::toString).toList(), provisional, series);
     }
 
     private ProductWindowUnits productWindowUnits() {
-        if (productWindowStart == null) {
-            return new ProductWindowUnits(null, null, List.of(), 0);
+        Instant start = shownWindow(productWindows);
+        if (start == null) {
+            return new ProductWindowUnits(null, null, false, List.of(), 0);
         }
+        Map<String, Marked<ProductWindow>> window = productWindows.get(start);
         List<ProductUnits> top =
-                productWindow.values().stream()
+                window.values().stream()
+                        .map(Marked::figure)
                         .sorted(
                                 Comparator.comparingLong(ProductWindow::units)
                                         .reversed()
@@ -278,18 +338,22 @@ public final class DashboardState {
                                         new ProductUnits(
                                                 w.productId(), w.name(), w.category(), w.units()))
                         .toList();
-        String end = productWindow.values().iterator().next().windowEnd();
-        return new ProductWindowUnits(
-                productWindowStart.toString(), end, top, productWindow.size());
+        String end = window.values().iterator().next().figure().windowEnd();
+        return new ProductWindowUnits(start.toString(), end, !allFinal(window), top, window.size());
     }
 
     private SellerWindow sellerWindow() {
-        if (sellerMinuteStart == null) {
-            return new SellerWindow(null, List.of());
+        // The newest minute, closed or not: the open minute as it grows.
+        Instant start = sellerMinutes.isEmpty() ? null : sellerMinutes.lastKey();
+        if (start == null) {
+            return new SellerWindow(null, false, List.of());
         }
+        Map<String, Marked<SellerMinute>> minute = sellerMinutes.get(start);
         return new SellerWindow(
-                sellerMinuteStart.toString(),
-                sellerMinute.values().stream()
+                start.toString(),
+                !allFinal(minute),
+                minute.values().stream()
+                        .map(Marked::figure)
                         .sorted(
                                 Comparator.comparing(SellerMinute::revenueEur)
                                         .reversed()
@@ -306,4 +370,7 @@ public final class DashboardState {
     }
 
     private record RegionMinuteKey(String region, Instant minute) {}
+
+    /** A window figure and whether it is final. */
+    private record Marked<T>(T figure, boolean isFinal) {}
 }

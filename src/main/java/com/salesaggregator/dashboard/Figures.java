@@ -11,8 +11,9 @@ import java.util.Map;
  * @param revenuePerProduct top products by running revenue
  * @param regionShares running revenue per region with its share of the total
  * @param regionTrend units per region per minute over the last minutes
- * @param productWindow units per product in the latest complete five-minute window
- * @param sellerMinute top sellers in the latest complete minute
+ * @param productWindow units per product in the five-minute window that closes next (provisional)
+ *     or, when none is open, the latest closed one
+ * @param sellerMinute top sellers in the newest minute (provisional while it is open)
  * @param deadLetters committed dead letters by reason code
  * @param lateLines committed late lines
  */
@@ -40,9 +41,12 @@ public record Figures(
      * Units per region per minute.
      *
      * @param minutes window starts (ISO-8601 UTC), oldest first, consecutive
+     * @param provisional per minute, aligned with {@code minutes}: true while the minute is open (a
+     *     region's figure of it is provisional), false once it has closed
      * @param regions one series per region, aligned with {@code minutes} (0 where none sold)
      */
-    public record RegionTrend(List<String> minutes, List<RegionSeries> regions) {}
+    public record RegionTrend(
+            List<String> minutes, List<Boolean> provisional, List<RegionSeries> regions) {}
 
     /** Units of one region per minute. */
     public record RegionSeries(String region, List<Long> units) {}
@@ -52,11 +56,16 @@ public record Figures(
      *
      * @param windowStart ISO-8601 UTC, null before the first window
      * @param windowEnd ISO-8601 UTC, null before the first window
+     * @param provisional true while the window is open: its figures are provisional
      * @param products the top products of the window
      * @param productCount how many products sold in the window
      */
     public record ProductWindowUnits(
-            String windowStart, String windowEnd, List<ProductUnits> products, int productCount) {}
+            String windowStart,
+            String windowEnd,
+            boolean provisional,
+            List<ProductUnits> products,
+            int productCount) {}
 
     /** Units of one product in a window. */
     public record ProductUnits(String productId, String name, String category, long units) {}
@@ -65,9 +74,11 @@ public record Figures(
      * The sellers of one minute, most revenue first.
      *
      * @param windowStart ISO-8601 UTC, null before the first minute
+     * @param provisional true while the minute is open: its figures are provisional
      * @param sellers the top sellers
      */
-    public record SellerWindow(String windowStart, List<SellerRevenue> sellers) {}
+    public record SellerWindow(
+            String windowStart, boolean provisional, List<SellerRevenue> sellers) {}
 
     /** One seller's orders, units and revenue in a minute. */
     public record SellerRevenue(String sellerId, long orders, long units, BigDecimal revenueEur) {}

@@ -109,7 +109,11 @@ public record JobConfig(
                     "1m",
                     "how long a line waits for an unknown product or a missing rate");
     public static final String EMIT_INTERVAL =
-            option("emit-interval", "1s", "running totals are emitted at most this often per key");
+            option(
+                    "emit-interval",
+                    "1s",
+                    "running totals and open windows' provisional figures are emitted at most"
+                            + " this often per key");
     public static final String DEDUP_HORIZON =
             option(
                     "dedup-horizon",

@@ -5,6 +5,7 @@ import com.salesaggregator.job.functions.DeadLetters;
 import com.salesaggregator.job.functions.LatenessRouter;
 import com.salesaggregator.job.functions.PreAggregator;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
+import com.salesaggregator.job.functions.ProvisionalTrigger;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
 import com.salesaggregator.job.functions.RunningTotals;
 import com.salesaggregator.job.functions.SaleIdentity;
@@ -169,9 +170,13 @@ public final class SalesTopology {
                         .name("On time / late");
 
         Duration lateness = config.allowedLateness();
+        // Open windows publish provisional figures at the running totals' cadence; closed ones
+        // final figures (PRODUCT.md, "Provisional and final window figures").
+        ProvisionalTrigger provisional = new ProvisionalTrigger(config.emitInterval());
         preAggregate(onTime, PreAggregator.Dimension.SELLER_MINUTE, "seller-minute")
                 .keyBy(LinePartial::key)
                 .window(TumblingEventTimeWindows.of(MINUTE))
+                .trigger(provisional)
                 .allowedLateness(lateness)
                 .aggregate(new SellerMinuteAggregate(), new SellerMinuteAggregate.ToSellerMinute())
                 .uid("revenue-per-seller-1m")
@@ -184,6 +189,7 @@ public final class SalesTopology {
                 preAggregate(onTime, PreAggregator.Dimension.PRODUCT_MINUTE, "product-minute")
                         .keyBy(LinePartial::key)
                         .window(TumblingEventTimeWindows.of(MINUTE))
+                        .trigger(provisional)
                         .allowedLateness(lateness)
                         .aggregate(
                                 new ProductPaneAggregate(),
@@ -191,7 +197,7 @@ public final class SalesTopology {
                         .uid("product-panes-1m")
                         .name("Units per product per minute (panes)");
         panes.keyBy(ProductPane::productId)
-                .process(new SlidingUnitsAssembler(lateness))
+                .process(new SlidingUnitsAssembler(lateness, config.emitInterval()))
                 .uid("units-per-product-5m")
                 .name("Units per product, 5 min every 1 min")
                 .sinkTo(sinks.unitsPerProduct())
@@ -201,6 +207,7 @@ public final class SalesTopology {
         preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
                 .keyBy(LinePartial::key)
                 .window(TumblingEventTimeWindows.of(MINUTE))
+                .trigger(provisional)
                 .allowedLateness(lateness)
                 .aggregate(new RegionMinuteAggregate(), new RegionMinuteAggregate.ToRegionMinute())
                 .uid("region-trend-1m")

@@ -15,10 +15,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The latest committed figures for the live view: latest value per key of the outputs (upsert
- * semantics), and from them the top sellers of the last closed minute, the region totals, the top
- * products of the latest five-minute window, and dead-letter and late counts.
+ * semantics), and from them the top sellers of the newest minute, the region totals, the top
+ * products of the five-minute window that closes next (the last five minutes), and dead-letter and
+ * late counts. A window still open is marked: its figures are provisional, each with {@value
+ * #PROVISIONAL} before it.
  */
 final class LiveFigures {
+
+    /** The mark of a provisional figure (the window is still open). */
+    static final String PROVISIONAL = "~";
 
     private static final int TOP = 5;
     private static final int COLUMN = 58;
@@ -57,7 +62,11 @@ final class LiveFigures {
     List<String> render() {
         List<String> left = new ArrayList<>();
         String lastMinute = latestWindow(sellerMinutes);
-        left.add("Top sellers, minute " + (lastMinute == null ? "-" : clock(lastMinute)) + " UTC");
+        left.add(
+                "Top sellers, minute "
+                        + (lastMinute == null ? "-" : clock(lastMinute))
+                        + " UTC"
+                        + openMark(sellerMinutes, lastMinute));
         sellerMinutes.values().stream()
                 .filter(v -> v.path("window_start").asText().equals(lastMinute))
                 .sorted(
@@ -68,7 +77,8 @@ final class LiveFigures {
                         v ->
                                 left.add(
                                         String.format(
-                                                "  %-12s %3d orders %4d units %12s",
+                                                "%-2s%-12s %3d orders %4d units %12s",
+                                                mark(v),
                                                 v.path("seller_id").asText(),
                                                 v.path("orders").asLong(),
                                                 v.path("units").asLong(),
@@ -87,11 +97,12 @@ final class LiveFigures {
                                                 euros(v.path("revenue_eur").decimalValue()))));
         List<String> lines = zip(left, right);
         lines.add("");
-        String lastWindow = latestWindow(productWindows);
+        String lastWindow = closingNext(productWindows);
         lines.add(
                 "Top products, 5-minute window "
                         + (lastWindow == null ? "-" : "from " + clock(lastWindow))
-                        + " UTC");
+                        + " UTC"
+                        + openMark(productWindows, lastWindow));
         productWindows.values().stream()
                 .filter(v -> v.path("window_start").asText().equals(lastWindow))
                 .sorted(
@@ -102,7 +113,8 @@ final class LiveFigures {
                         v ->
                                 lines.add(
                                         String.format(
-                                                "  %-8s %-30s %-12s %5d units",
+                                                "%-2s%-8s %-30s %-12s %5d units",
+                                                mark(v),
                                                 v.path("product_id").asText(),
                                                 v.path("name").asText(),
                                                 v.path("category").asText(),
@@ -116,6 +128,48 @@ final class LiveFigures {
                         + "   Late lines: "
                         + late);
         return lines;
+    }
+
+    /** Before a provisional figure, {@value #PROVISIONAL}; before a final one, nothing. */
+    private static String mark(JsonNode value) {
+        return isFinal(value) ? "" : PROVISIONAL;
+    }
+
+    private static boolean isFinal(JsonNode value) {
+        return value.path("final").asBoolean(true);
+    }
+
+    /** After a window's heading: whether it is still open. */
+    private static String openMark(Map<String, JsonNode> windows, String start) {
+        boolean open =
+                windows.values().stream()
+                        .anyMatch(
+                                v -> v.path("window_start").asText().equals(start) && !isFinal(v));
+        return open ? " (open: " + PROVISIONAL + " provisional)" : "";
+    }
+
+    /**
+     * The window that closes next: the oldest window start with a provisional figure after the
+     * newest start whose figures are all final; else that newest closed start.
+     */
+    private static String closingNext(Map<String, JsonNode> windows) {
+        TreeMap<String, Boolean> allFinal = new TreeMap<>();
+        for (JsonNode v : windows.values()) {
+            allFinal.merge(v.path("window_start").asText(), isFinal(v), Boolean::logicalAnd);
+        }
+        String newestClosed = null;
+        for (Map.Entry<String, Boolean> w : allFinal.descendingMap().entrySet()) {
+            if (w.getValue()) {
+                newestClosed = w.getKey();
+                break;
+            }
+        }
+        for (Map.Entry<String, Boolean> w : allFinal.entrySet()) {
+            if ((newestClosed == null || w.getKey().compareTo(newestClosed) > 0) && !w.getValue()) {
+                return w.getKey();
+            }
+        }
+        return newestClosed;
     }
 
     private static String latestWindow(Map<String, JsonNode> windows) {

@@ -42,13 +42,15 @@ import picocli.CommandLine.Option;
  * topics ({@code make e2e} runs it in the cluster after each step):
  *
  * <ol>
- *   <li>notes the newest committed {@code region-trend-1m} window end: the job's watermark had
- *       passed it, so every window that closed for good by then is final;
+ *   <li>notes the newest committed final {@code region-trend-1m} window end: the job's watermark
+ *       had passed it, so every window that closed for good by then is final;
  *   <li>snapshots the input topics' end offsets and reads the inputs up to them;
  *   <li>waits until the job's consumer group has committed offsets at those ends: the checkpoint
  *       that committed them also committed every output of those records;
  *   <li>reads the outputs ({@code read_committed}) and compares the settled windows and dead
- *       letters with the {@link ReferenceModel}'s figures for the snapshot, key by key.
+ *       letters with the {@link ReferenceModel}'s figures for the snapshot, key by key, and checks
+ *       that the last value of every settled window is final and that no provisional value exceeded
+ *       it ({@link FinalFigures}).
  * </ol>
  *
  * Reads by partition (no consumer group of its own) and writes nothing. Exit code 0 when every
@@ -157,6 +159,14 @@ public final class FigureCheck implements Callable<Integer> {
                             Topics.SALES_DLQ,
                             Topics.SALES_LATE);
             Map<String, Map<String, JsonNode>> latest = new HashMap<>();
+            Map<String, FinalFigures> finality =
+                    Map.of(
+                            Topics.REVENUE_PER_SELLER_1M,
+                            new FinalFigures(OutputFormat.REVENUE_PER_SELLER),
+                            Topics.UNITS_PER_PRODUCT_5M,
+                            new FinalFigures(OutputFormat.UNITS_PER_PRODUCT),
+                            Topics.REGION_TREND_1M,
+                            new FinalFigures(OutputFormat.REGION_TREND));
             List<DeadLetter> deadLetters = new ArrayList<>();
             Set<String> lateIds = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r :
@@ -166,8 +176,10 @@ public final class FigureCheck implements Callable<Integer> {
                 switch (r.topic()) {
                     case Topics.SALES_DLQ -> deadLetters.add(deadLetter(value));
                     case Topics.SALES_LATE -> lateIds.add(key);
-                    default ->
-                            latest.computeIfAbsent(r.topic(), t -> new HashMap<>()).put(key, value);
+                    default -> {
+                        latest.computeIfAbsent(r.topic(), t -> new HashMap<>()).put(key, value);
+                        finality.get(r.topic()).add(key, value);
+                    }
                 }
             }
 
@@ -196,9 +208,23 @@ public final class FigureCheck implements Callable<Integer> {
                     (tp, end) ->
                             ends.computeIfAbsent(tp.topic(), t -> new HashMap<>())
                                     .put(tp.partition(), end));
+            SettledComparison comparison = new SettledComparison(cutoff, settleDelay);
+            SettledComparison.Result compared =
+                    comparison.compare(expected, published, deadLetters, ends);
+            // Settled windows have closed: their last values must be final, and no provisional
+            // value above them.
+            List<String> differences = new ArrayList<>(compared.differences());
+            finality.values()
+                    .forEach(
+                            f ->
+                                    differences.addAll(
+                                            f.problems(
+                                                    v ->
+                                                            comparison.settled(
+                                                                    v.path("window_end").asText()),
+                                                    10)));
             SettledComparison.Result result =
-                    new SettledComparison(cutoff, settleDelay)
-                            .compare(expected, published, deadLetters, ends);
+                    new SettledComparison.Result(compared.compared(), differences);
 
             result.compared()
                     .forEach(
@@ -242,7 +268,7 @@ public final class FigureCheck implements Callable<Integer> {
 
     /**
      * Waits (up to the timeout) until a committed {@code region-trend-1m} minute has settled, and
-     * returns the newest committed window end: the job's watermark has passed it.
+     * returns the newest committed final window end: the job's watermark has passed it.
      */
     private Instant awaitSettledMinute(KafkaConsumer<byte[], byte[]> consumer) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -252,7 +278,12 @@ public final class FigureCheck implements Callable<Integer> {
             Instant newest = null;
             for (ConsumerRecord<byte[], byte[]> r :
                     read(consumer, consumer.endOffsets(partitions))) {
-                Instant end = Instant.parse(JSON.readTree(r.value()).path("window_end").asText());
+                JsonNode value = JSON.readTree(r.value());
+                // A provisional figure's window is still open: the watermark has not passed it.
+                if (!OutputFormat.REGION_TREND.isFinal(value)) {
+                    continue;
+                }
+                Instant end = Instant.parse(value.path("window_end").asText());
                 oldest = oldest == null || end.isBefore(oldest) ? end : oldest;
                 newest = newest == null || end.isAfter(newest) ? end : newest;
             }

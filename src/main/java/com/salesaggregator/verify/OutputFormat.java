@@ -20,11 +20,20 @@ import java.util.function.Function;
  * ReferenceModel} figure. Strict: a value with a missing or an extra field is rejected, so that the
  * comparison never passes on a value it could not read whole.
  *
+ * <p>A windowed output's value also carries {@value #FINAL} (a boolean): whether the figure is the
+ * window's final one or the open window's provisional one. The figure read leaves it out (the
+ * reference model has final figures only); {@link #isFinal} reads it.
+ *
  * @param topic the default name of the output topic
- * @param fields exactly the fields of a value
+ * @param fields exactly the fields of a value's figure
  * @param reader builds the figure from a value with exactly those fields
+ * @param windowed whether a value also carries {@value #FINAL}
  */
-public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNode, T> reader) {
+public record OutputFormat<T>(
+        String topic, Set<String> fields, Function<JsonNode, T> reader, boolean windowed) {
+
+    /** The field of a windowed value that says whether its figure is final. */
+    public static final String FINAL = "final";
 
     /**
      * Reads output values as published: decimals as {@link java.math.BigDecimal} with their scale
@@ -53,7 +62,8 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                                     v.path("window_end").asText(),
                                     v.path("orders").asLong(),
                                     v.path("units").asLong(),
-                                    v.path("revenue_eur").decimalValue()));
+                                    v.path("revenue_eur").decimalValue()),
+                    true);
 
     public static final OutputFormat<ProductWindow> UNITS_PER_PRODUCT =
             new OutputFormat<>(
@@ -66,7 +76,8 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                                     v.path("category").asText(),
                                     v.path("window_start").asText(),
                                     v.path("window_end").asText(),
-                                    v.path("units").asLong()));
+                                    v.path("units").asLong()),
+                    true);
 
     public static final OutputFormat<RegionMinute> REGION_TREND =
             new OutputFormat<>(
@@ -78,7 +89,8 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                                     v.path("window_start").asText(),
                                     v.path("window_end").asText(),
                                     v.path("units").asLong(),
-                                    v.path("revenue_eur").decimalValue()));
+                                    v.path("revenue_eur").decimalValue()),
+                    true);
 
     public static final OutputFormat<ProductTotal> REVENUE_PER_PRODUCT =
             new OutputFormat<>(
@@ -90,7 +102,8 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                                     v.path("name").asText(),
                                     v.path("units").asLong(),
                                     v.path("revenue_eur").decimalValue(),
-                                    v.path("margin_eur").decimalValue()));
+                                    v.path("margin_eur").decimalValue()),
+                    false);
 
     public static final OutputFormat<RegionTotal> SALES_PER_REGION =
             new OutputFormat<>(
@@ -100,17 +113,23 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                             new RegionTotal(
                                     v.path("region").asText(),
                                     v.path("units").asLong(),
-                                    v.path("revenue_eur").decimalValue()));
+                                    v.path("revenue_eur").decimalValue()),
+                    false);
 
     /**
      * The figure in {@code value}.
      *
-     * @throws IllegalArgumentException if its fields are not exactly {@link #fields()}
+     * @throws IllegalArgumentException if its fields are not exactly {@link #fields()} (and a
+     *     boolean {@value #FINAL} if the output is windowed)
      */
     public T read(String key, JsonNode value) {
         Set<String> names = new TreeSet<>();
         value.fieldNames().forEachRemaining(names::add);
-        if (!names.equals(new TreeSet<>(fields))) {
+        Set<String> expected = new TreeSet<>(fields);
+        if (windowed) {
+            expected.add(FINAL);
+        }
+        if (!names.equals(expected) || windowed && !value.path(FINAL).isBoolean()) {
             throw new IllegalArgumentException(
                     "fields of "
                             + topic
@@ -119,8 +138,22 @@ public record OutputFormat<T>(String topic, Set<String> fields, Function<JsonNod
                             + " are "
                             + names
                             + ", expected "
-                            + new TreeSet<>(fields));
+                            + expected
+                            + (windowed ? " with a boolean " + FINAL : ""));
         }
         return reader.apply(value);
+    }
+
+    /** Whether {@code value} is a final figure: always, unless the output is windowed. */
+    public boolean isFinal(JsonNode value) {
+        return !windowed || value.path(FINAL).asBoolean(false);
+    }
+
+    /**
+     * This format for a publisher that publishes final figures only and without {@value #FINAL}
+     * (the benchmark's Flink SQL and Kafka Streams peers).
+     */
+    public OutputFormat<T> finalOnly() {
+        return new OutputFormat<>(topic, fields, reader, false);
     }
 }

@@ -225,9 +225,10 @@ class DashboardBrowserITCase {
 
         JsonNode trend = chart("region-trend");
         List<String> minutes = new ArrayList<>();
-        for (int m = 2; m <= 11; m++) {
+        for (int m = 2; m <= 10; m++) {
             minutes.add(String.format("10:%02d", m));
         }
+        minutes.add("10:11 provisional");
         assertThat(strings(trend.path("labels"))).isEqualTo(minutes);
         assertThat(trend.path("datasets")).hasSize(2);
         for (JsonNode series : trend.path("datasets")) {
@@ -276,7 +277,7 @@ class DashboardBrowserITCase {
         assertThat(trend).hasSize(10);
         assertThat(trend.get(0)).containsExactly("10:02", "5", "2");
         assertThat(trend.get(1)).containsExactly("10:03", "6", "0");
-        assertThat(trend.get(9)).containsExactly("10:11", "140", "11");
+        assertThat(trend.get(9)).containsExactly("10:11 provisional", "140", "11");
         assertThat(rows("units-per-product-5m"))
                 .containsExactly(
                         List.of("1", "p-03", "Oak Desk", "office", "30"),
@@ -284,6 +285,8 @@ class DashboardBrowserITCase {
                         List.of("3", "p-01", "Rapid Chair", "office", "10"));
         assertThat(text(By.cssSelector("#units-per-product-5m [data-field=window]")))
                 .isEqualTo("5-minute window 10:01–10:06 UTC, top 3 of 3");
+        assertThat(text(By.cssSelector("#top-sellers [data-field=minute]")))
+                .isEqualTo("minute 10:11 UTC, provisional");
         assertThat(rows("top-sellers"))
                 .containsExactly(
                         List.of("1", "seller-02", "4", "9", "310.00"),

@@ -261,6 +261,12 @@ class DashboardITCase {
             trend.put(series.path("region").asText(), units);
         }
         assertThat(trend).isEqualTo(KnownFigures.TREND);
+        List<Boolean> provisional = new ArrayList<>();
+        f.at("/region_trend/provisional").forEach(p -> provisional.add(p.asBoolean()));
+        assertThat(provisional)
+                .as("only minute 11 is open")
+                .containsExactly(
+                        false, false, false, false, false, false, false, false, false, true);
 
         JsonNode window = f.path("product_window");
         assertThat(window.path("window_start").asText())
@@ -276,6 +282,9 @@ class DashboardITCase {
                             p.path("units").asLong()));
         }
         assertThat(units).isEqualTo(KnownFigures.LATEST_WINDOW);
+        assertThat(window.path("provisional").asBoolean(true))
+                .as("the window has closed")
+                .isFalse();
 
         List<List<Object>> sellers = new ArrayList<>();
         for (JsonNode s : f.at("/seller_minute/sellers")) {
@@ -287,6 +296,9 @@ class DashboardITCase {
                             s.path("revenue_eur").decimalValue().toPlainString()));
         }
         assertThat(sellers).isEqualTo(KnownFigures.SELLERS);
+        assertThat(f.at("/seller_minute/provisional").asBoolean())
+                .as("minute 11 is still open")
+                .isTrue();
     }
 
     // ---- helpers

@@ -98,10 +98,11 @@ class DashboardStateTest {
     }
 
     @Test
-    void anOlderWindowArrivingAfterANewerOneIsIgnored() {
+    void aWindowOlderThanTheKeptOnesArrivingAfterANewerOneIsIgnored() {
         // Partitions interleave when the dashboard replays the topic from the start.
-        window("p-1", 2, 5);
+        window("p-1", 7, 5);
         assertThat(window("p-9", 1, 50)).isFalse();
+        assertThat(window("p-8", 2, 50)).as("kept: within five minutes of the newest").isTrue();
 
         assertThat(state.figures().productWindow().products())
                 .extracting(Figures.ProductUnits::productId)
@@ -160,6 +161,62 @@ class DashboardStateTest {
     }
 
     @Test
+    void theProductChartShowsTheWindowThatClosesNextProvisionallyWhileItIsOpen() {
+        window("p-1", 0, 5); // closed
+        window("p-1", 1, 6, false); // open: closes next
+        window("p-2", 1, 2, false);
+        window("p-1", 2, 4, false); // open, closes later
+        window("p-1", 5, 1, false);
+
+        Figures.ProductWindowUnits shown = state.figures().productWindow();
+
+        assertThat(shown.windowStart()).isEqualTo(T0.plusSeconds(60).toString());
+        assertThat(shown.provisional()).isTrue();
+        assertThat(shown.products())
+                .extracting(Figures.ProductUnits::productId, Figures.ProductUnits::units)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("p-1", 6L),
+                        org.assertj.core.groups.Tuple.tuple("p-2", 2L));
+
+        // It closes: final figures; the next open window is shown.
+        window("p-1", 1, 7);
+        window("p-2", 1, 2);
+        assertThat(state.figures().productWindow().windowStart())
+                .isEqualTo(T0.plusSeconds(120).toString());
+
+        // Every window closed (a drained run): the newest is shown, final.
+        window("p-1", 2, 4);
+        window("p-1", 5, 1);
+        assertThat(state.figures().productWindow().windowStart())
+                .isEqualTo(T0.plusSeconds(300).toString());
+        assertThat(state.figures().productWindow().provisional()).isFalse();
+    }
+
+    @Test
+    void theOpenMinuteIsProvisionalInTheTrendAndTheSellersUntilItCloses() {
+        regionMinute("uk", 0, 3);
+        regionMinute("japan", 0, 4);
+        regionMinute("uk", 1, 5, false);
+        regionMinute("japan", 1, 6);
+        seller("s-1", 1, 300, false);
+
+        assertThat(state.figures().regionTrend().provisional()).containsExactly(false, true);
+        assertThat(state.figures().sellerMinute().windowStart())
+                .isEqualTo(T0.plusSeconds(60).toString());
+        assertThat(state.figures().sellerMinute().provisional()).isTrue();
+
+        regionMinute("uk", 1, 7);
+        seller("s-1", 1, 300);
+
+        assertThat(state.figures().regionTrend().provisional()).containsExactly(false, false);
+        assertThat(state.figures().regionTrend().regions())
+                .containsExactly(
+                        new RegionSeries("japan", List.of(4L, 6L)),
+                        new RegionSeries("uk", List.of(3L, 7L)));
+        assertThat(state.figures().sellerMinute().provisional()).isFalse();
+    }
+
+    @Test
     void deadLettersAreCountedByReasonAndLateLinesCounted() {
         apply(Topics.SALES_DLQ, "k1", "{\"reason\":\"MALFORMED_JSON\"}");
         apply(Topics.SALES_DLQ, "k2", "{\"reason\":\"MALFORMED_JSON\"}");
@@ -207,10 +264,20 @@ class DashboardStateTest {
     }
 
     private boolean window(String productId, int startMinute, long units) {
+        return window(productId, startMinute, units, true);
+    }
+
+    private boolean window(String productId, int startMinute, long units, boolean isFinal) {
         long start = T0.toEpochMilli() + startMinute * MINUTE;
         ProductWindowUnits u =
                 new ProductWindowUnits(
-                        productId, "name " + productId, "home", start, start + 5 * MINUTE, units);
+                        productId,
+                        "name " + productId,
+                        "home",
+                        start,
+                        start + 5 * MINUTE,
+                        units,
+                        isFinal);
         return state.apply(
                 Topics.UNITS_PER_PRODUCT_5M,
                 utf8(OutputJson.windowKey(productId, start)),
@@ -218,8 +285,13 @@ class DashboardStateTest {
     }
 
     private boolean regionMinute(String region, int minute, long units) {
+        return regionMinute(region, minute, units, true);
+    }
+
+    private boolean regionMinute(String region, int minute, long units, boolean isFinal) {
         long start = T0.toEpochMilli() + minute * MINUTE;
-        RegionMinute m = new RegionMinute(region, start, start + MINUTE, units, units * 100);
+        RegionMinute m =
+                new RegionMinute(region, start, start + MINUTE, units, units * 100, isFinal);
         return state.apply(
                 Topics.REGION_TREND_1M,
                 utf8(OutputJson.windowKey(region, start)),
@@ -227,8 +299,13 @@ class DashboardStateTest {
     }
 
     private void seller(String sellerId, int minute, long revenueCents) {
+        seller(sellerId, minute, revenueCents, true);
+    }
+
+    private void seller(String sellerId, int minute, long revenueCents, boolean isFinal) {
         long start = T0.toEpochMilli() + minute * MINUTE;
-        SellerMinute m = new SellerMinute(sellerId, start, start + MINUTE, 1, 1, revenueCents);
+        SellerMinute m =
+                new SellerMinute(sellerId, start, start + MINUTE, 1, 1, revenueCents, isFinal);
         state.apply(
                 Topics.REVENUE_PER_SELLER_1M,
                 utf8(OutputJson.windowKey(sellerId, start)),

@@ -69,7 +69,10 @@ final class KnownFigures {
                     List.of("p-07", "Solar Lamp", "home", 25L),
                     List.of("p-01", "Rapid Chair", "office", 10L));
 
-    /** Sellers of the latest minute (minute 11): id, orders, units, revenue. */
+    /**
+     * Sellers of the latest minute (minute 11, still open: provisional): id, orders, units,
+     * revenue.
+     */
     static final List<List<Object>> SELLERS =
             List.of(List.of("seller-02", 4L, 9L, "310.00"), List.of("seller-01", 2L, 3L, "120.50"));
 
@@ -109,14 +112,15 @@ final class KnownFigures {
                                                 0))));
             }
             // Minutes 0..11; uk has no minute 3 (it sold nothing then); eu-west's minute 11 is
-            // re-emitted with a late line counted (14 -> 140).
+            // re-emitted with a late line counted (14 -> 140); uk's minute 11 is still open
+            // (provisional), so minute 11 is.
             for (int m = 0; m < 12; m++) {
-                records.add(regionMinute(topics, "eu-west", m, m + 3));
+                records.add(regionMinute(topics, "eu-west", m, m + 3, true));
                 if (m != 3) {
-                    records.add(regionMinute(topics, "uk", m, m));
+                    records.add(regionMinute(topics, "uk", m, m, m != 11));
                 }
             }
-            records.add(regionMinute(topics, "eu-west", 11, 140));
+            records.add(regionMinute(topics, "eu-west", 11, 140, true));
             // Window from minute 0 (complete, superseded) and the latest, from minute 1.
             records.add(window(topics, "p-09", "Smart Watch", "home", 0, 99));
             for (List<Object> w : LATEST_WINDOW) {
@@ -129,7 +133,7 @@ final class KnownFigures {
                                 1,
                                 (Long) w.get(3)));
             }
-            records.add(seller(topics, "seller-01", 10, 9, 9, "999.00"));
+            records.add(seller(topics, "seller-01", 10, 9, 9, "999.00", true));
             for (List<Object> s : SELLERS) {
                 records.add(
                         seller(
@@ -138,7 +142,8 @@ final class KnownFigures {
                                 11,
                                 (Long) s.get(1),
                                 (Long) s.get(2),
-                                (String) s.get(3)));
+                                (String) s.get(3),
+                                false));
             }
             records.add(deadLetter(topics, "sales-online:0:1", "MALFORMED_JSON"));
             records.add(deadLetter(topics, "sales-online:0:2", "MALFORMED_JSON"));
@@ -167,14 +172,15 @@ final class KnownFigures {
     }
 
     private static ProducerRecord<byte[], byte[]> regionMinute(
-            RunTopics topics, String region, int m, long units) {
+            RunTopics topics, String region, int m, long units, boolean isFinal) {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
                 Topics.REGION_TREND_1M,
                 OutputJson.windowKey(region, start),
                 OutputJson.regionMinute(
-                        new RegionMinute(region, start, start + MINUTE, units, units * 250)));
+                        new RegionMinute(
+                                region, start, start + MINUTE, units, units * 250, isFinal)));
     }
 
     private static ProducerRecord<byte[], byte[]> window(
@@ -186,11 +192,17 @@ final class KnownFigures {
                 OutputJson.windowKey(id, start),
                 OutputJson.productWindowUnits(
                         new ProductWindowUnits(
-                                id, name, category, start, start + 5 * MINUTE, units)));
+                                id, name, category, start, start + 5 * MINUTE, units, true)));
     }
 
     private static ProducerRecord<byte[], byte[]> seller(
-            RunTopics topics, String id, int m, long orders, long units, String revenue) {
+            RunTopics topics,
+            String id,
+            int m,
+            long orders,
+            long units,
+            String revenue,
+            boolean isFinal) {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
@@ -198,7 +210,13 @@ final class KnownFigures {
                 OutputJson.windowKey(id, start),
                 OutputJson.sellerMinute(
                         new SellerMinute(
-                                id, start, start + MINUTE, orders, units, cents(revenue))));
+                                id,
+                                start,
+                                start + MINUTE,
+                                orders,
+                                units,
+                                cents(revenue),
+                                isFinal)));
     }
 
     private static ProducerRecord<byte[], byte[]> deadLetter(

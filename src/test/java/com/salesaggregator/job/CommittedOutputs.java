@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.FinalFigures;
 import com.salesaggregator.verify.OutputFormat;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
 import java.io.IOException;
@@ -112,6 +113,30 @@ final class CommittedOutputs implements AutoCloseable {
         return latest;
     }
 
+    /**
+     * The latest value per key of a windowed output whose latest value is final: the windows the
+     * job's watermark has closed.
+     */
+    Map<String, JsonNode> latestFinal(String output) {
+        Map<String, JsonNode> latest = latest(output);
+        latest.values().removeIf(v -> !v.path(OutputFormat.FINAL).asBoolean());
+        return latest;
+    }
+
+    /** How many provisional values a windowed output has published so far. */
+    long provisionalValues(OutputFormat<?> format) {
+        return finalFigures(format).provisionalValues();
+    }
+
+    /** Every value of a windowed output read so far, for the provisional and final rules. */
+    private FinalFigures finalFigures(OutputFormat<?> format) {
+        FinalFigures figures = new FinalFigures(format);
+        for (ConsumerRecord<byte[], byte[]> record : records.get(format.topic())) {
+            figures.add(text(record.key()), parse(record.value()));
+        }
+        return figures;
+    }
+
     /** Every key of an output, repeated as often as published. */
     List<String> keys(String output) {
         return records.get(output).stream().map(r -> text(r.key())).toList();
@@ -126,6 +151,10 @@ final class CommittedOutputs implements AutoCloseable {
         return deadLetters;
     }
 
+    /**
+     * The final state of every output of a finished run (every window closed), with what breaks the
+     * rules of provisional and final window figures ({@link FinalFigures}).
+     */
     Published published() {
         Map<String, LateLine> late = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_LATE)) {
@@ -142,6 +171,15 @@ final class CommittedOutputs implements AutoCloseable {
                     .as("late line %s published once", line.lineId())
                     .isNull();
         }
+        // Every window of a finished run has closed.
+        List<String> windowRules = new ArrayList<>();
+        for (OutputFormat<?> format :
+                List.of(
+                        OutputFormat.REVENUE_PER_SELLER,
+                        OutputFormat.UNITS_PER_PRODUCT,
+                        OutputFormat.REGION_TREND)) {
+            windowRules.addAll(finalFigures(format).problems(value -> true, 8));
+        }
         return new Published(
                 rows(OutputFormat.REVENUE_PER_SELLER),
                 rows(OutputFormat.UNITS_PER_PRODUCT),
@@ -149,7 +187,8 @@ final class CommittedOutputs implements AutoCloseable {
                 rows(OutputFormat.REVENUE_PER_PRODUCT),
                 rows(OutputFormat.SALES_PER_REGION),
                 deadLetters(),
-                late);
+                late,
+                windowRules);
     }
 
     /**

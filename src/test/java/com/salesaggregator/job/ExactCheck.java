@@ -39,9 +39,12 @@ final class ExactCheck {
 
     private ExactCheck() {}
 
-    /** Same keys and values in all five aggregates; on failure, the first differences of each. */
+    /**
+     * Same keys and values in all five aggregates, the last value of every window final and no
+     * provisional value above it; on failure, the first differences of each.
+     */
     static void assertFiguresMatch(Expected expected, Published published) {
-        List<String> report = new ArrayList<>();
+        List<String> report = new ArrayList<>(published.windowRules());
         report.addAll(
                 differences(
                         Topics.REVENUE_PER_SELLER_1M,

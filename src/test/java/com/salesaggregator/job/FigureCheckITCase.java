@@ -90,7 +90,7 @@ class FigureCheckITCase {
                     .until(
                             () -> {
                                 out.poll();
-                                return out.latest(Topics.REGION_TREND_1M).size() >= 3 * 3;
+                                return out.latestFinal(Topics.REGION_TREND_1M).size() >= 3 * 3;
                             });
 
             Run pass = figureCheck(JobRunner.groupId(topics));
@@ -113,7 +113,7 @@ class FigureCheckITCase {
     /** Publishes one more unit for the oldest region minute, as a buggy job might have. */
     private static void forgeSettledRegionMinute(CommittedOutputs out) throws Exception {
         Map.Entry<String, JsonNode> oldest =
-                out.latest(Topics.REGION_TREND_1M).entrySet().stream()
+                out.latestFinal(Topics.REGION_TREND_1M).entrySet().stream()
                         .min(
                                 (a, b) ->
                                         Instant.parse(a.getValue().path("window_end").asText())

@@ -523,7 +523,7 @@ class HostileInputITCase {
                                 out.poll();
                                 Set<String> keys = new TreeSet<>(out.keys(Topics.SALES_DLQ));
                                 return keys.containsAll(expectedDlq.keySet())
-                                        && out.latest(Topics.REGION_TREND_1M)
+                                        && out.latestFinal(Topics.REGION_TREND_1M)
                                                 .keySet()
                                                 .containsAll(minutesBeforeEnd);
                             });

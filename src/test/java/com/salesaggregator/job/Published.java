@@ -10,7 +10,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** The final state of every output of a run, as read by {@link CommittedOutputs}. */
+/**
+ * The final state of every output of a run, as read by {@link CommittedOutputs}; {@code
+ * windowRules}: what broke the rules of provisional and final window figures (empty if nothing).
+ */
 record Published(
         Map<String, SellerMinute> revenuePerSeller,
         Map<String, ProductWindow> unitsPerProduct,
@@ -18,7 +21,8 @@ record Published(
         Map<String, ProductTotal> revenuePerProduct,
         Map<String, RegionTotal> salesPerRegion,
         List<DlqEntry> deadLetters,
-        Map<String, LateLine> late) {
+        Map<String, LateLine> late,
+        List<String> windowRules) {
 
     /** For comparing runs on differently prefixed topics: DLQ entries sorted, unprefixed. */
     Published withoutTopicPrefix(String prefix) {
@@ -32,6 +36,7 @@ record Published(
                         .map(d -> d.withoutTopicPrefix(prefix))
                         .sorted(Comparator.comparing(DlqEntry::key))
                         .toList(),
-                late);
+                late,
+                windowRules);
     }
 }

@@ -15,6 +15,7 @@ import com.salesaggregator.seeder.SeedRecord;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;
+import com.salesaggregator.verify.OutputFormat;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -119,7 +120,11 @@ class SalesAggregationITCase {
                         });
         assertThat(mainMinutesClosed).hasSizeGreaterThan(10);
 
-        JobClient job = JobRunner.start(kafka, topics, parallelism);
+        // Provisional figures of the open minutes every 100 ms (and running totals as often),
+        // so that the run publishes provisional values before the final ones.
+        JobClient job =
+                JobRunner.start(
+                        kafka, topics, parallelism, Map.of(JobConfig.EMIT_INTERVAL, "100ms"));
         Published published;
         try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
             LOG.info("p{}: job submitted after {} ms", parallelism, millisSince(started));
@@ -129,7 +134,7 @@ class SalesAggregationITCase {
                     .until(
                             () -> {
                                 out.poll();
-                                return out.latest(Topics.REGION_TREND_1M)
+                                return out.latestFinal(Topics.REGION_TREND_1M)
                                         .keySet()
                                         .containsAll(mainMinutesClosed);
                             });
@@ -169,6 +174,17 @@ class SalesAggregationITCase {
             out.readToEnd();
             LOG.info("p{}: drained and read after {} ms", parallelism, millisSince(started));
             published = out.published();
+            // The trailing sales' minute stays open until the drain: published provisionally.
+            assertThat(out.provisionalValues(OutputFormat.REGION_TREND))
+                    .as("provisional values in region-trend-1m")
+                    .isPositive();
+            LOG.info(
+                    "p{}: provisional values: {} revenue-per-seller-1m, {} units-per-product-5m,"
+                            + " {} region-trend-1m",
+                    parallelism,
+                    out.provisionalValues(OutputFormat.REVENUE_PER_SELLER),
+                    out.provisionalValues(OutputFormat.UNITS_PER_PRODUCT),
+                    out.provisionalValues(OutputFormat.REGION_TREND));
         }
 
         CommittedOutputs.assertNoTransactionLeftOpen(kafka.admin(), topics);

@@ -106,7 +106,7 @@ class SavepointITCase {
                         .until(
                                 () -> {
                                     out.poll();
-                                    return out.latest(Topics.REGION_TREND_1M).values().stream()
+                                    return out.latestFinal(Topics.REGION_TREND_1M).values().stream()
                                                     .map(v -> v.path("window_start").asText())
                                                     .distinct()
                                                     .count()
@@ -121,7 +121,7 @@ class SavepointITCase {
             // their allowed lateness), first in their partitions after the savepoint: the
             // restored job reads them before its watermarks have moved, yet they are late.
             List<Long> fired =
-                    out.latest(Topics.REGION_TREND_1M).values().stream()
+                    out.latestFinal(Topics.REGION_TREND_1M).values().stream()
                             .map(v -> Instant.parse(v.path("window_start").asText()).toEpochMilli())
                             .sorted()
                             .toList();

@@ -45,7 +45,7 @@ public final class RegionMinuteAggregate
         return a;
     }
 
-    /** Attaches the region and the window bounds. */
+    /** Attaches the region, the window bounds and whether the figure is final. */
     public static final class ToRegionMinute
             extends ProcessWindowFunction<Accumulator, RegionMinute, String, TimeWindow> {
         @Override
@@ -53,7 +53,8 @@ public final class RegionMinuteAggregate
                 String region,
                 Context context,
                 Iterable<Accumulator> accumulators,
-                Collector<RegionMinute> out) {
+                Collector<RegionMinute> out)
+                throws Exception {
             Accumulator acc = accumulators.iterator().next();
             out.collect(
                     new RegionMinute(
@@ -61,7 +62,13 @@ public final class RegionMinuteAggregate
                             context.window().getStart(),
                             context.window().getEnd(),
                             acc.units,
-                            acc.revenueCents));
+                            acc.revenueCents,
+                            WindowFinality.isFinal(context)));
+        }
+
+        @Override
+        public void clear(Context context) {
+            WindowFinality.clear(context);
         }
     }
 }

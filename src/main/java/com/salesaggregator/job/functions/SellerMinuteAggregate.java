@@ -52,7 +52,7 @@ public final class SellerMinuteAggregate
         return a;
     }
 
-    /** Attaches the seller and the window bounds. */
+    /** Attaches the seller, the window bounds and whether the figure is final. */
     public static final class ToSellerMinute
             extends ProcessWindowFunction<Accumulator, SellerMinute, String, TimeWindow> {
         @Override
@@ -60,7 +60,8 @@ public final class SellerMinuteAggregate
                 String sellerId,
                 Context context,
                 Iterable<Accumulator> accumulators,
-                Collector<SellerMinute> out) {
+                Collector<SellerMinute> out)
+                throws Exception {
             Accumulator acc = accumulators.iterator().next();
             TimeWindow window = context.window();
             out.collect(
@@ -70,7 +71,13 @@ public final class SellerMinuteAggregate
                             window.getEnd(),
                             acc.orders.size(),
                             acc.units,
-                            acc.revenueCents));
+                            acc.revenueCents,
+                            WindowFinality.isFinal(context)));
+        }
+
+        @Override
+        public void clear(Context context) {
+            WindowFinality.clear(context);
         }
     }
 }

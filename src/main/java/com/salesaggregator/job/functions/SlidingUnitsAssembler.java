@@ -6,19 +6,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Builds five-minute windows sliding by one minute from one-minute panes, keyed by product. A
- * window is emitted when the watermark passes its end; a pane re-fired within the allowed lateness
- * re-emits every already-closed window that contains it, under the same key. Panes are dropped once
- * no window can use them any more.
+ * Builds five-minute windows sliding by one minute from one-minute panes, keyed by product. While a
+ * window is open, a pane that changes it (a provisional pane of the open minute, or an allowed-late
+ * one) makes it publish its figure so far, provisional, at most once per emit interval (processing
+ * time). When the watermark passes its end, a window publishes its final figure; a pane re-fired
+ * within the allowed lateness re-emits every already-closed window that contains it, under the same
+ * key, final. Panes only grow, so a provisional figure never exceeds the final one. Panes are
+ * dropped once no window can use them any more.
  */
 public final class SlidingUnitsAssembler
         extends KeyedProcessFunction<String, ProductPane, ProductWindowUnits> {
@@ -27,10 +34,25 @@ public final class SlidingUnitsAssembler
     public static final long WINDOW_MILLIS = Duration.ofMinutes(5).toMillis();
 
     private final long allowedLatenessMillis;
+    private final long emitIntervalMillis;
+
     private transient MapState<Long, ProductPane> panes;
 
-    public SlidingUnitsAssembler(Duration allowedLateness) {
+    /** Starts of the panes that changed an open window since its last provisional figure. */
+    private transient MapState<Long, Boolean> changedPanes;
+
+    /** When the pending provisional emission is due (processing time); empty when none is. */
+    private transient ValueState<Long> pendingEmit;
+
+    /**
+     * The last moment of the latest window this product has published final: every window ending by
+     * then has closed, even while the watermark catches up again after a restore.
+     */
+    private transient ValueState<Long> closedThrough;
+
+    public SlidingUnitsAssembler(Duration allowedLateness, Duration emitInterval) {
         this.allowedLatenessMillis = allowedLateness.toMillis();
+        this.emitIntervalMillis = emitInterval.toMillis();
     }
 
     @Override
@@ -42,32 +64,68 @@ public final class SlidingUnitsAssembler
                                         "panes",
                                         Types.LONG,
                                         TypeInformation.of(ProductPane.class)));
+        changedPanes =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "changed-panes", Types.LONG, Types.BOOLEAN));
+        pendingEmit =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pending-emit", Types.LONG));
+        closedThrough =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("closed-through", Types.LONG));
     }
 
     @Override
     public void processElement(ProductPane pane, Context ctx, Collector<ProductWindowUnits> out)
             throws Exception {
         panes.put(pane.paneStart(), pane);
-        long watermark = ctx.timerService().currentWatermark();
+        long closed = closedUpTo(ctx.timerService().currentWatermark());
+        boolean changesAnOpenWindow = false;
         for (long start = pane.paneStart() - WINDOW_MILLIS + PANE_MILLIS;
                 start <= pane.paneStart();
                 start += PANE_MILLIS) {
             long lastMoment = start + WINDOW_MILLIS - 1;
-            if (lastMoment <= watermark) {
-                emit(ctx.getCurrentKey(), start, out);
+            if (lastMoment <= closed) {
+                emit(ctx.getCurrentKey(), start, true, out);
             } else {
                 ctx.timerService().registerEventTimeTimer(lastMoment);
+                changesAnOpenWindow = true;
             }
         }
         ctx.timerService().registerEventTimeTimer(cleanupTime(pane.paneStart()));
+        if (changesAnOpenWindow) {
+            changedPanes.put(pane.paneStart(), true);
+            if (emitIntervalMillis <= 0) {
+                emitProvisional(ctx.getCurrentKey(), closed, out);
+            } else if (pendingEmit.value() == null) {
+                long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
+                ctx.timerService().registerProcessingTimeTimer(at);
+                pendingEmit.update(at);
+            }
+        }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ProductWindowUnits> out)
             throws Exception {
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            Long pending = pendingEmit.value();
+            if (pending != null && pending == timestamp) {
+                pendingEmit.clear();
+                emitProvisional(
+                        ctx.getCurrentKey(),
+                        closedUpTo(ctx.timerService().currentWatermark()),
+                        out);
+            }
+            return;
+        }
         long start = timestamp + 1 - WINDOW_MILLIS;
         if (Math.floorMod(start, PANE_MILLIS) == 0) {
-            emit(ctx.getCurrentKey(), start, out);
+            emit(ctx.getCurrentKey(), start, true, out);
+            closedThrough.update(Math.max(timestamp, closedUpTo(Long.MIN_VALUE)));
+            forgetChangesOfClosedWindows(timestamp, ctx);
         }
         // The timer's time, not the watermark: when the watermark jumps over several timers
         // (end of input, a backlog), the window timers still to fire need these panes.
@@ -80,6 +138,56 @@ public final class SlidingUnitsAssembler
         for (Long paneStart : expired) {
             panes.remove(paneStart);
         }
+        if (panes.isEmpty()) {
+            closedThrough.clear();
+        }
+    }
+
+    /** Every window ending at or before this has closed: the watermark, or what this key saw. */
+    private long closedUpTo(long watermark) throws Exception {
+        Long through = closedThrough.value();
+        return through == null ? watermark : Math.max(watermark, through);
+    }
+
+    /**
+     * Drops the changes that no open window contains any more, and the pending provisional emission
+     * once none is left: a provisional figure never follows the final one.
+     */
+    private void forgetChangesOfClosedWindows(long closed, OnTimerContext ctx) throws Exception {
+        List<Long> done = new ArrayList<>();
+        for (Long paneStart : changedPanes.keys()) {
+            // The last window containing the pane starts with it.
+            if (paneStart + WINDOW_MILLIS - 1 <= closed) {
+                done.add(paneStart);
+            }
+        }
+        for (Long paneStart : done) {
+            changedPanes.remove(paneStart);
+        }
+        Long pending = pendingEmit.value();
+        if (pending != null && changedPanes.isEmpty()) {
+            ctx.timerService().deleteProcessingTimeTimer(pending);
+            pendingEmit.clear();
+        }
+    }
+
+    /** The figure so far of every open window a changed pane is in, provisional. */
+    private void emitProvisional(String productId, long closed, Collector<ProductWindowUnits> out)
+            throws Exception {
+        TreeSet<Long> starts = new TreeSet<>();
+        for (Long paneStart : changedPanes.keys()) {
+            for (long start = paneStart - WINDOW_MILLIS + PANE_MILLIS;
+                    start <= paneStart;
+                    start += PANE_MILLIS) {
+                if (start + WINDOW_MILLIS - 1 > closed) {
+                    starts.add(start);
+                }
+            }
+        }
+        changedPanes.clear();
+        for (long start : starts) {
+            emit(productId, start, false, out);
+        }
     }
 
     /** After this, no window containing the pane can change or still be emitted. */
@@ -87,7 +195,8 @@ public final class SlidingUnitsAssembler
         return paneStart + WINDOW_MILLIS + allowedLatenessMillis;
     }
 
-    private void emit(String productId, long start, Collector<ProductWindowUnits> out)
+    private void emit(
+            String productId, long start, boolean isFinal, Collector<ProductWindowUnits> out)
             throws Exception {
         long units = 0;
         ProductPane latest = null;
@@ -109,7 +218,8 @@ public final class SlidingUnitsAssembler
                             latest.category(),
                             start,
                             start + WINDOW_MILLIS,
-                            units));
+                            units,
+                            isFinal));
         }
     }
 }

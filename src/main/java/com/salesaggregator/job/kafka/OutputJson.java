@@ -63,6 +63,7 @@ public final class OutputJson {
                     g.writeNumberField("orders", m.orders());
                     g.writeNumberField("units", m.units());
                     g.writeNumberField("revenue_eur", Money.fromCents(m.revenueCents()));
+                    g.writeBooleanField("final", m.isFinal());
                 });
     }
 
@@ -74,6 +75,7 @@ public final class OutputJson {
                     g.writeStringField("category", u.category());
                     window(g, u.windowStart(), u.windowEnd());
                     g.writeNumberField("units", u.units());
+                    g.writeBooleanField("final", u.isFinal());
                 });
     }
 
@@ -104,6 +106,7 @@ public final class OutputJson {
                     window(g, m.windowStart(), m.windowEnd());
                     g.writeNumberField("units", m.units());
                     g.writeNumberField("revenue_eur", Money.fromCents(m.revenueCents()));
+                    g.writeBooleanField("final", m.isFinal());
                 });
     }
 

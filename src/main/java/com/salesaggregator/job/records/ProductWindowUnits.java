@@ -10,6 +10,8 @@ package com.salesaggregator.job.records;
  * @param windowStart window start, epoch millis
  * @param windowEnd window end (exclusive), epoch millis
  * @param units units sold in the window
+ * @param isFinal true once the watermark has passed the window's end (and for every later update by
+ *     an allowed-late line); false for a figure that includes panes still open
  */
 public record ProductWindowUnits(
         String productId,
@@ -17,4 +19,5 @@ public record ProductWindowUnits(
         String category,
         long windowStart,
         long windowEnd,
-        long units) {}
+        long units,
+        boolean isFinal) {}

@@ -9,6 +9,8 @@ package com.salesaggregator.job.records;
  * @param orders distinct orders and receipts with at least one counted line
  * @param units units sold
  * @param revenueCents revenue in EUR cents
+ * @param isFinal true once the watermark has closed the window (and for every later update by an
+ *     allowed-late line); false for the open window's provisional figure
  */
 public record SellerMinute(
         String sellerId,
@@ -16,4 +18,5 @@ public record SellerMinute(
         long windowEnd,
         long orders,
         long units,
-        long revenueCents) {}
+        long revenueCents,
+        boolean isFinal) {}

@@ -10,6 +10,7 @@ import com.salesaggregator.job.records.ProductWindowUnits;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.assertj.core.groups.Tuple;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class SlidingUnitsAssemblerTest {
 
     private static final Duration ONE_MINUTE = Duration.ofMinutes(1);
+    private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
 
     /**
      * Units 1, 2, 4, ... for the panes of minutes 0 to 5: each sum of units names exactly the panes
@@ -74,6 +76,7 @@ class SlidingUnitsAssemblerTest {
                             assertThat(w.productId()).isEqualTo("p1");
                             assertThat(w.name()).isEqualTo("Tea");
                             assertThat(w.category()).isEqualTo("cat-Tea");
+                            assertThat(w.isFinal()).isTrue();
                         });
         assertNothingLeft();
     }
@@ -192,8 +195,10 @@ class SlidingUnitsAssemblerTest {
         pane(0, 1, "Tea");
 
         harness.processWatermark(6 * MINUTE - 1);
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+        // The pane, and how far this product's windows have closed.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
 
         harness.processWatermark(6 * MINUTE);
 
@@ -201,13 +206,146 @@ class SlidingUnitsAssemblerTest {
         assertNothingLeft();
     }
 
-    private void open(Duration allowedLateness) throws Exception {
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new SlidingUnitsAssembler(allowedLateness)),
-                        ProductPane::productId,
-                        Types.STRING);
+    @Test
+    void openPanesMakeTheirWindowsProvisionalAtMostOncePerEmitIntervalThenFinal() throws Exception {
+        open(ONE_MINUTE);
+        harness.setProcessingTime(0);
+        pane(0, 1, "Tea");
+        harness.setProcessingTime(999);
+        assertThat(windows()).isEmpty();
+
+        harness.setProcessingTime(1_000);
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::units,
+                        ProductWindowUnits::isFinal)
+                .containsExactly(
+                        tuple(-4 * MINUTE, 1L, false),
+                        tuple(-3 * MINUTE, 1L, false),
+                        tuple(-2 * MINUTE, 1L, false),
+                        tuple(-1 * MINUTE, 1L, false),
+                        tuple(0L, 1L, false));
+        harness.getOutput().clear();
+
+        // Pane 0 grows and pane 1 opens within one interval: each window once, with both.
+        pane(0, 3, "Tea");
+        harness.setProcessingTime(1_500);
+        pane(1, 4, "Tea");
+        harness.setProcessingTime(1_999);
+        assertThat(windows()).isEmpty();
+        harness.setProcessingTime(2_000);
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::units,
+                        ProductWindowUnits::isFinal)
+                .containsExactly(
+                        tuple(-4 * MINUTE, 3L, false),
+                        tuple(-3 * MINUTE, 7L, false),
+                        tuple(-2 * MINUTE, 7L, false),
+                        tuple(-1 * MINUTE, 7L, false),
+                        tuple(0L, 7L, false),
+                        tuple(MINUTE, 4L, false));
+        harness.getOutput().clear();
+
+        // Nothing changed: nothing provisional. The watermark closes the first window.
+        harness.setProcessingTime(10_000);
+        assertThat(windows()).isEmpty();
+        harness.processWatermark(MINUTE - 1);
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::units,
+                        ProductWindowUnits::isFinal)
+                .containsExactly(tuple(-4 * MINUTE, 3L, true));
+
+        harness.processWatermark(20 * MINUTE);
+        assertThat(windows()).extracting(ProductWindowUnits::isFinal).containsOnly(true);
+        assertThat(windows()).hasSize(6);
+        assertNothingLeft();
+    }
+
+    @Test
+    void closedWindowGetsNoProvisionalFigureWhenAPaneStillInItsOpenWindowsChanges()
+            throws Exception {
+        open(ONE_MINUTE);
+        harness.setProcessingTime(0);
+        for (int minute = 0; minute <= 4; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+        }
+        harness.processWatermark(5 * MINUTE + 30 * SECOND);
+        harness.getOutput().clear();
+
+        // Pane 4 re-fired within its lateness: [0, 5 min) closed, final at once; the four
+        // windows after it are open, provisional an interval later.
+        pane(4, 100, "Tea");
+        harness.setProcessingTime(1_000);
+
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::units,
+                        ProductWindowUnits::isFinal)
+                .containsExactly(
+                        tuple(0L, 1L + 2 + 4 + 8 + 100, true),
+                        tuple(MINUTE, 2L + 4 + 8 + 100, false),
+                        tuple(2 * MINUTE, 4L + 8 + 100, false),
+                        tuple(3 * MINUTE, 8L + 100, false),
+                        tuple(4 * MINUTE, 100L, false));
+    }
+
+    @Test
+    void provisionalFigureStillPendingWhenItsWindowsCloseIsDropped() throws Exception {
+        open(ONE_MINUTE);
+        harness.setProcessingTime(0);
+        pane(0, 1, "Tea");
+
+        harness.processWatermark(5 * MINUTE - 1);
+
+        assertThat(windows()).extracting(ProductWindowUnits::isFinal).containsOnly(true);
+        assertThat(harness.numProcessingTimeTimers()).isZero();
+        harness.setProcessingTime(10_000);
+        assertThat(windows()).hasSize(5);
+    }
+
+    @Test
+    void closedWindowStaysFinalAfterARestoreWhileTheWatermarkStartsAfresh() throws Exception {
+        open(ONE_MINUTE);
+        harness.setProcessingTime(0);
+        for (int minute = 0; minute <= 4; minute++) {
+            pane(minute, UNITS[minute], "Tea");
+        }
+        harness.processWatermark(5 * MINUTE + 30 * SECOND);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = assembler(ONE_MINUTE);
+        harness.setup();
+        harness.initializeState(snapshot);
         harness.open();
+        pane(4, 100, "Tea");
+
+        assertThat(windows())
+                .extracting(
+                        ProductWindowUnits::windowStart,
+                        ProductWindowUnits::units,
+                        ProductWindowUnits::isFinal)
+                .containsExactly(tuple(0L, 1L + 2 + 4 + 8 + 100, true));
+    }
+
+    private void open(Duration allowedLateness) throws Exception {
+        harness = assembler(allowedLateness);
+        harness.open();
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ProductPane, ProductWindowUnits>
+            assembler(Duration allowedLateness) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(
+                        new SlidingUnitsAssembler(allowedLateness, EMIT_INTERVAL)),
+                ProductPane::productId,
+                Types.STRING);
     }
 
     /** The pane of product p1 for {@code minute}, its latest line 30 s into it. */
