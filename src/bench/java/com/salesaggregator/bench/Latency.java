@@ -1,6 +1,5 @@
 package com.salesaggregator.bench;
 
-import com.salesaggregator.bench.LatencyMeasures.Ingested;
 import com.salesaggregator.bench.LatencyMeasures.Measure;
 import com.salesaggregator.bench.LatencyMeasures.Seen;
 import com.salesaggregator.bench.LatencyMeasures.TotalMeasures;
@@ -25,8 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -103,15 +100,17 @@ final class Latency {
     private static final List<LatencyMeasures.Windowed> WINDOWED =
             List.of(
                     new LatencyMeasures.Windowed(
-                            Topics.REVENUE_PER_SELLER_1M, 60_000, Ingested::sellerId),
-                    new LatencyMeasures.Windowed(Topics.REGION_TREND_1M, 60_000, Ingested::region),
+                            Topics.REVENUE_PER_SELLER_1M, 60_000, AckLog.Dimension.SELLER),
                     new LatencyMeasures.Windowed(
-                            Topics.UNITS_PER_PRODUCT_5M, 300_000, Ingested::productId));
+                            Topics.REGION_TREND_1M, 60_000, AckLog.Dimension.REGION),
+                    new LatencyMeasures.Windowed(
+                            Topics.UNITS_PER_PRODUCT_5M, 300_000, AckLog.Dimension.PRODUCT));
 
     private static final List<LatencyMeasures.Total> TOTALS =
             List.of(
-                    new LatencyMeasures.Total(Topics.SALES_PER_REGION, Ingested::region),
-                    new LatencyMeasures.Total(Topics.REVENUE_PER_PRODUCT, Ingested::productId));
+                    new LatencyMeasures.Total(Topics.SALES_PER_REGION, AckLog.Dimension.REGION),
+                    new LatencyMeasures.Total(
+                            Topics.REVENUE_PER_PRODUCT, AckLog.Dimension.PRODUCT));
 
     private final BenchKafka kafka;
     private final long seed;
@@ -154,8 +153,7 @@ final class Latency {
                 SETTLE.toSeconds(),
                 duration.toSeconds(),
                 DRAIN.toSeconds());
-        ConcurrentLinkedQueue<Ingested> ingested = new ConcurrentLinkedQueue<>();
-        Map<String, Long> delistedAt = new ConcurrentHashMap<>();
+        AckLog ingested = new AckLog();
         List<Seen> seen = new ArrayList<>();
         AtomicBoolean reading = new AtomicBoolean(true);
         long start = System.currentTimeMillis();
@@ -170,8 +168,7 @@ final class Latency {
                             new KafkaProducer<>(
                                     Seeder.producerProperties(kafka.bootstrapServers(), null)),
                             prefix,
-                            ingested,
-                            delistedAt)) {
+                            ingested)) {
                 SeederRunner runner =
                         new SeederRunner(
                                 new SalesGenerator(
@@ -204,7 +201,7 @@ final class Latency {
             long from = start + SETTLE.toMillis();
             long to = from + duration.toMillis();
             FlinkCluster.CheckpointHistory checkpoints = subject.checkpoints(from, to);
-            List<Ingested> lines = LatencyMeasures.counted(new ArrayList<>(ingested), delistedAt);
+            AckLog lines = ingested;
             Map<String, WindowMeasures> windows = new LinkedHashMap<>();
             for (LatencyMeasures.Windowed w : WINDOWED) {
                 windows.put(
@@ -495,34 +492,26 @@ final class Latency {
     private static final class AckRecorder implements Producer<byte[], byte[]> {
         private final Producer<byte[], byte[]> delegate;
         private final String prefix;
-        private final ConcurrentLinkedQueue<Ingested> ingested;
-        private final Map<String, Long> delistedAt;
+        private final AckLog ingested;
         private final EventCodec codec = EventCodec.withDefaults();
         private final Set<String> sentIds = new HashSet<>();
 
-        AckRecorder(
-                Producer<byte[], byte[]> delegate,
-                String prefix,
-                ConcurrentLinkedQueue<Ingested> ingested,
-                Map<String, Long> delistedAt) {
+        AckRecorder(Producer<byte[], byte[]> delegate, String prefix, AckLog ingested) {
             this.delegate = delegate;
             this.prefix = prefix;
             this.ingested = ingested;
-            this.delistedAt = delistedAt;
         }
 
         @Override
         public Future<RecordMetadata> send(
                 ProducerRecord<byte[], byte[]> record, Callback callback) {
-            List<Ingested> lines = lines(record);
+            List<Line> lines = lines(record);
             if (record.topic().equals(Topics.PRODUCTS)
                     && record.value() == null
                     && record.key() != null
                     && record.timestamp() != null) {
-                delistedAt.merge(
-                        new String(record.key(), StandardCharsets.UTF_8),
-                        record.timestamp(),
-                        Math::min);
+                ingested.delisted(
+                        new String(record.key(), StandardCharsets.UTF_8), record.timestamp());
             }
             ProducerRecord<byte[], byte[]> renamed =
                     new ProducerRecord<>(
@@ -537,30 +526,32 @@ final class Latency {
                     (metadata, exception) -> {
                         if (exception == null) {
                             long now = System.currentTimeMillis();
-                            for (Ingested line : lines) {
+                            for (Line line : lines) {
                                 ingested.add(
-                                        new Ingested(
-                                                now,
-                                                line.eventTime(),
-                                                line.sellerId(),
-                                                line.region(),
-                                                line.productId(),
-                                                line.quantity()));
+                                        now,
+                                        line.eventTime(),
+                                        line.sellerId(),
+                                        line.region(),
+                                        line.productId(),
+                                        line.quantity());
                             }
                         }
                         callback.onCompletion(metadata, exception);
                     });
         }
 
-        private List<Ingested> lines(ProducerRecord<byte[], byte[]> record) {
-            List<Ingested> lines = new ArrayList<>();
+        /** A sale line about to be sent. */
+        private record Line(
+                long eventTime, String sellerId, String region, String productId, int quantity) {}
+
+        private List<Line> lines(ProducerRecord<byte[], byte[]> record) {
+            List<Line> lines = new ArrayList<>();
             if (record.topic().equals(Topics.SALES_ONLINE)) {
                 DecodeResult<OnlineOrder> r = codec.decodeOrder(record.value());
                 if (r.isAccepted() && sentIds.add("o:" + r.event().orderId())) {
                     OnlineOrder o = r.event();
                     lines.add(
-                            new Ingested(
-                                    0,
+                            new Line(
                                     o.eventTime().toEpochMilli(),
                                     o.sellerId(),
                                     o.region(),
@@ -573,8 +564,7 @@ final class Latency {
                     StoreReceipt receipt = r.event();
                     for (ReceiptLine l : receipt.lines()) {
                         lines.add(
-                                new Ingested(
-                                        0,
+                                new Line(
                                         receipt.eventTime().toEpochMilli(),
                                         receipt.sellerId(),
                                         receipt.region(),

@@ -7,13 +7,11 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * How soon results became visible, computed from what a latency run recorded: the sale lines the
@@ -23,7 +21,8 @@ import java.util.function.Function;
  *   <li><b>First visible, per sale</b> (windowed outputs and running totals): for every counted
  *       sale line acknowledged in the measured period, the first result of its key (and window)
  *       whose {@code units} reach the key's cumulative units up to that line, in acknowledgement
- *       order, minus the line's acknowledgement. A provisional figure where the output publishes
+ *       order (the order the producer's callbacks logged them), minus the line's acknowledgement;
+ *       for a sliding window, per sale and window. A provisional figure where the output publishes
  *       them (the open window's figure), otherwise the first figure that includes the line.
  *       Approximate where the job reads the partitions in another order than the broker
  *       acknowledged them.
@@ -41,26 +40,17 @@ final class LatencyMeasures {
 
     private LatencyMeasures() {}
 
-    /** A sale line the broker acknowledged at {@code ackedAt}. */
-    record Ingested(
-            long ackedAt,
-            long eventTime,
-            String sellerId,
-            String region,
-            String productId,
-            int quantity) {}
-
     /** A result a read_committed reader saw at {@code seenAt} ({@code value} as published). */
     record Seen(long seenAt, String output, String key, byte[] value) {}
 
-    /** A window (start, or -1 for a running total) of one key. */
-    private record KeyAt(String id, long start) {}
+    /** A window (start, or -1 for a running total) of one key (its index in the log). */
+    private record KeyAt(short id, long start) {}
 
-    /** A windowed output: its size, and how a line names the key. */
-    record Windowed(String output, long sizeMillis, Function<Ingested, String> id) {}
+    /** A windowed output: its size, and what a line is keyed by. */
+    record Windowed(String output, long sizeMillis, AckLog.Dimension key) {}
 
-    /** A running total: how a line names the key. */
-    record Total(String output, Function<Ingested, String> id) {}
+    /** A running total: what a line is keyed by. */
+    record Total(String output, AckLog.Dimension key) {}
 
     /**
      * One measure of one output.
@@ -70,7 +60,7 @@ final class LatencyMeasures {
      * @param windowEnds distinct window ends measured (0 for running totals)
      * @param unmatched sales (or windows) for which no result was seen
      */
-    record Measure(long[] values, int windows, int windowEnds, long unmatched) {
+    record Measure(int[] values, int windows, int windowEnds, long unmatched) {
         static final Measure NONE = new Measure(null, 0, 0, 0);
 
         boolean measured() {
@@ -82,11 +72,11 @@ final class LatencyMeasures {
                 return null;
             }
             int index = (int) Math.ceil(p / 100.0 * values.length) - 1;
-            return values[Math.max(0, Math.min(values.length - 1, index))];
+            return (long) values[Math.max(0, Math.min(values.length - 1, index))];
         }
 
         Long max() {
-            return values == null || values.length == 0 ? null : values[values.length - 1];
+            return values == null || values.length == 0 ? null : (long) values[values.length - 1];
         }
     }
 
@@ -136,39 +126,54 @@ final class LatencyMeasures {
         }
     }
 
+    /** A key's cumulative units after each of its lines, and the lines' acknowledgements. */
+    private static final class Steps {
+        long[] units = new long[256];
+        long[] acked = new long[256];
+        int size;
+
+        void add(long cumulative, long ackedAt) {
+            if (size == units.length) {
+                units = Arrays.copyOf(units, size * 2);
+                acked = Arrays.copyOf(acked, size * 2);
+            }
+            units[size] = cumulative;
+            acked[size++] = ackedAt;
+        }
+
+        /** The acknowledgement of the line at which the cumulative units reach {@code u}, or -1. */
+        long ackReaching(long u) {
+            int lo = 0;
+            int hi = size;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (units[mid] >= u) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo < size ? acked[lo] : -1;
+        }
+    }
+
     /** A growable array of latencies. */
     private static final class Values {
-        long[] values = new long[1024];
+        int[] values = new int[1024];
         int size;
 
         void add(long v) {
             if (size == values.length) {
                 values = Arrays.copyOf(values, size * 2);
             }
-            values[size++] = v;
+            values[size++] = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
         }
 
-        long[] sorted() {
-            long[] out = Arrays.copyOf(values, size);
+        int[] sorted() {
+            int[] out = Arrays.copyOf(values, size);
             Arrays.sort(out);
             return out;
         }
-    }
-
-    /**
-     * The lines that count, in acknowledgement order: resends are already left out; a line of a
-     * product delisted at or before its event time is rejected by every contender.
-     */
-    static List<Ingested> counted(List<Ingested> ingested, Map<String, Long> delistedAt) {
-        List<Ingested> lines = new ArrayList<>(ingested.size());
-        for (Ingested i : ingested) {
-            Long delisted = delistedAt.get(i.productId());
-            if (delisted == null || i.eventTime() < delisted) {
-                lines.add(i);
-            }
-        }
-        lines.sort(Comparator.comparingLong(Ingested::ackedAt));
-        return lines;
     }
 
     /**
@@ -178,7 +183,7 @@ final class LatencyMeasures {
     static WindowMeasures windowed(
             Windowed output,
             List<Seen> seen,
-            List<Ingested> lines,
+            AckLog lines,
             long from,
             long to,
             boolean missingFinalMeansFinal) {
@@ -189,10 +194,11 @@ final class LatencyMeasures {
                 continue;
             }
             int at = s.key().lastIndexOf('@');
-            KeyAt key =
-                    new KeyAt(
-                            s.key().substring(0, at),
-                            Instant.parse(s.key().substring(at + 1)).toEpochMilli());
+            short id = lines.idOf(s.key().substring(0, at));
+            if (id < 0) {
+                continue;
+            }
+            KeyAt key = new KeyAt(id, Instant.parse(s.key().substring(at + 1)).toEpochMilli());
             JsonNode value = json(s.value());
             JsonNode fin = value.get("final");
             fieldSeen |= fin != null && fin.isBoolean();
@@ -211,15 +217,20 @@ final class LatencyMeasures {
         Set<Long> ends = new HashSet<>();
         long unmatched = 0;
         long slide = 60_000;
-        for (Ingested line : lines) {
-            String id = output.id().apply(line);
-            long last = Math.floorDiv(line.eventTime(), slide) * slide;
-            for (long start = last;
-                    start > line.eventTime() - output.sizeMillis();
-                    start -= slide) {
+        long[] delistedAt = lines.delistedAtById();
+        int size = lines.size();
+        for (int i = 0; i < size; i++) {
+            long eventTime = lines.eventTime(i);
+            if (eventTime >= delistedAt[lines.id(AckLog.Dimension.PRODUCT, i)]) {
+                continue;
+            }
+            short id = lines.id(output.key(), i);
+            long ackedAt = lines.ackedAt(i);
+            long last = Math.floorDiv(eventTime, slide) * slide;
+            for (long start = last; start > eventTime - output.sizeMillis(); start -= slide) {
                 KeyAt key = new KeyAt(id, start);
-                long units = cumulative.merge(key, (long) line.quantity(), Long::sum);
-                if (line.ackedAt() < from || line.ackedAt() > to) {
+                long units = cumulative.merge(key, (long) lines.quantity(i), Long::sum);
+                if (ackedAt < from || ackedAt > to) {
                     continue;
                 }
                 Figures f = figures.get(key);
@@ -227,7 +238,7 @@ final class LatencyMeasures {
                 if (visible < 0) {
                     unmatched++;
                 } else {
-                    firstVisible.add(visible - line.ackedAt());
+                    firstVisible.add(visible - ackedAt);
                     windows.add(key);
                     ends.add(start + output.sizeMillis());
                 }
@@ -265,7 +276,7 @@ final class LatencyMeasures {
                     finalEnds.add(end);
                 }
             }
-            long[] sorted = finals.sorted();
+            int[] sorted = finals.sorted();
             fin = new Measure(sorted, sorted.length, finalEnds.size(), missing);
         }
         String field =
@@ -277,8 +288,7 @@ final class LatencyMeasures {
         return new WindowMeasures(visible, fin, field);
     }
 
-    static TotalMeasures total(
-            Total output, List<Seen> seen, List<Ingested> lines, long from, long to) {
+    static TotalMeasures total(Total output, List<Seen> seen, AckLog lines, long from, long to) {
         Map<KeyAt, Figures> figures = new HashMap<>();
         List<long[]> perFigure = new ArrayList<>();
         List<KeyAt> perFigureKeys = new ArrayList<>();
@@ -286,7 +296,11 @@ final class LatencyMeasures {
             if (!s.output().equals(output.output()) || s.value() == null) {
                 continue;
             }
-            KeyAt key = new KeyAt(s.key(), -1);
+            short id = lines.idOf(s.key());
+            if (id < 0) {
+                continue;
+            }
+            KeyAt key = new KeyAt(id, -1);
             long units = json(s.value()).path("units").asLong();
             figures.computeIfAbsent(key, k -> new Figures()).add(s.seenAt(), units, null);
             if (s.seenAt() >= from && s.seenAt() <= to) {
@@ -299,16 +313,21 @@ final class LatencyMeasures {
         // Per sale; and, for the per-figure measure, each key's acknowledgements by cumulative
         // units.
         Map<KeyAt, Long> cumulative = new HashMap<>();
-        Map<KeyAt, List<long[]>> steps = new HashMap<>();
+        Map<KeyAt, Steps> steps = new HashMap<>();
         Values firstVisible = new Values();
         Set<KeyAt> keys = new HashSet<>();
         long unmatched = 0;
-        for (Ingested line : lines) {
-            KeyAt key = new KeyAt(output.id().apply(line), -1);
-            long units = cumulative.merge(key, (long) line.quantity(), Long::sum);
-            steps.computeIfAbsent(key, k -> new ArrayList<>())
-                    .add(new long[] {units, line.ackedAt()});
-            if (line.ackedAt() < from || line.ackedAt() > to) {
+        long[] delistedAt = lines.delistedAtById();
+        int size = lines.size();
+        for (int i = 0; i < size; i++) {
+            if (lines.eventTime(i) >= delistedAt[lines.id(AckLog.Dimension.PRODUCT, i)]) {
+                continue;
+            }
+            KeyAt key = new KeyAt(lines.id(output.key(), i), -1);
+            long ackedAt = lines.ackedAt(i);
+            long units = cumulative.merge(key, (long) lines.quantity(i), Long::sum);
+            steps.computeIfAbsent(key, k -> new Steps()).add(units, ackedAt);
+            if (ackedAt < from || ackedAt > to) {
                 continue;
             }
             Figures f = figures.get(key);
@@ -316,7 +335,7 @@ final class LatencyMeasures {
             if (visible < 0) {
                 unmatched++;
             } else {
-                firstVisible.add(visible - line.ackedAt());
+                firstVisible.add(visible - ackedAt);
                 keys.add(key);
             }
         }
@@ -325,23 +344,13 @@ final class LatencyMeasures {
         Set<KeyAt> figureKeys = new HashSet<>();
         long unknown = 0;
         for (int i = 0; i < perFigure.size(); i++) {
-            List<long[]> s = steps.get(perFigureKeys.get(i));
-            long units = perFigure.get(i)[1];
-            if (s == null || s.getLast()[0] < units) {
+            Steps s = steps.get(perFigureKeys.get(i));
+            long acked = s == null ? -1 : s.ackReaching(perFigure.get(i)[1]);
+            if (acked < 0) {
                 unknown++;
                 continue;
             }
-            int lo = 0;
-            int hi = s.size() - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (s.get(mid)[0] >= units) {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            newest.add(perFigure.get(i)[0] - s.get(lo)[1]);
+            newest.add(perFigure.get(i)[0] - acked);
             figureKeys.add(perFigureKeys.get(i));
         }
         return new TotalMeasures(
