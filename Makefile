@@ -16,8 +16,8 @@ SOAK_RATE ?= 20## sales per second during make soak
 BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick run
 BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
 BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
-BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency## what make bench measures, in this order
-BENCH_LATENCY ?= 60s## make bench: how long the job's latency is measured at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close)
+BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency,skew## what make bench measures (always in this order; latency: the job, and Kafka Streams if streams ran; skew: the job at parallelism 4)
+BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close); 4m gives at least 20 key-windows per windowed output
 BENCH_SEED ?= 42## seed of the make bench data set
 BENCH_JVM ?= -Xms6g -Xmx6g -Xmn768m -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param reps measured repetitions per contender
  * @param warmups unmeasured runs per contender before the repetitions
  * @param seed seed of the data set
- * @param contenders which contenders to run, in this order
+ * @param contenders what to measure; always run in the order ceiling, job, sql, streams, latency
+ *     (the job's, then the Kafka Streams peer's if it ran), skew
  * @param parallelism parallelism of the Flink job and the SQL peer, threads of Kafka Streams
  * @param latencyDuration how long the latency run feeds the job at a fixed rate
  * @param outDir where the report and the broker's data go
@@ -37,7 +38,8 @@ record BenchOptions(
     static final String SQL = "sql";
     static final String STREAMS = "streams";
     static final String LATENCY = "latency";
-    static final Set<String> ALL_CONTENDERS = Set.of(CEILING, JOB, SQL, STREAMS, LATENCY);
+    static final String SKEW = "skew";
+    static final Set<String> ALL_CONTENDERS = Set.of(CEILING, JOB, SQL, STREAMS, LATENCY, SKEW);
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
@@ -46,9 +48,9 @@ record BenchOptions(
         DEFAULTS.put("reps", "3");
         DEFAULTS.put("warmups", "1");
         DEFAULTS.put("seed", "42");
-        DEFAULTS.put("contenders", "ceiling,job,sql,streams,latency");
+        DEFAULTS.put("contenders", "ceiling,job,sql,streams,latency,skew");
         DEFAULTS.put("parallelism", "2");
-        DEFAULTS.put("latency-duration", "60s");
+        DEFAULTS.put("latency-duration", "4m");
         DEFAULTS.put("out", "target/bench");
     }
 

@@ -9,6 +9,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -80,6 +88,82 @@ final class FlinkCluster implements AutoCloseable {
                 Math.round(duration.path("p50").asDouble()),
                 Math.round(duration.path("p99").asDouble()),
                 duration.path("max").asLong());
+    }
+
+    /**
+     * A job's completed checkpoints triggered between two times (epoch milliseconds): end-to-end
+     * durations, bytes written (incremental where the backend writes increments) and full state
+     * sizes, each sorted.
+     */
+    record CheckpointHistory(long[] durations, long[] checkpointedBytes, long[] stateBytes) {
+        /** The {@code p}-th percentile of {@code sorted}, null if empty. */
+        Long percentile(long[] sorted, int p) {
+            if (sorted.length == 0) {
+                return null;
+            }
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+    }
+
+    CheckpointHistory checkpointHistory(JobID job, long from, long to)
+            throws IOException, InterruptedException {
+        List<long[]> rows = new ArrayList<>();
+        for (JsonNode c : get("/jobs/" + job + "/checkpoints").path("history")) {
+            long triggered = c.path("trigger_timestamp").asLong();
+            if (c.path("status").asText().equals("COMPLETED")
+                    && triggered >= from
+                    && triggered <= to) {
+                rows.add(
+                        new long[] {
+                            c.path("end_to_end_duration").asLong(),
+                            c.path("checkpointed_size").asLong(),
+                            c.path("state_size").asLong()
+                        });
+            }
+        }
+        long[][] columns = new long[3][rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            for (int j = 0; j < 3; j++) {
+                columns[j][i] = rows.get(i)[j];
+            }
+        }
+        for (long[] column : columns) {
+            Arrays.sort(column);
+        }
+        return new CheckpointHistory(columns[0], columns[1], columns[2]);
+    }
+
+    /**
+     * Records received by each subtask of every vertex whose input is partitioned by key (a hash
+     * exchange), from the REST API: vertex name to records per subtask. Read after the job ended.
+     */
+    Map<String, long[]> keyedRecordsIn(JobID job) throws IOException, InterruptedException {
+        Set<String> keyed = new HashSet<>();
+        for (JsonNode node : get("/jobs/" + job + "/plan").path("plan").path("nodes")) {
+            for (JsonNode input : node.path("inputs")) {
+                if (input.path("ship_strategy")
+                        .asText()
+                        .toUpperCase(Locale.ROOT)
+                        .contains("HASH")) {
+                    keyed.add(node.path("id").asText());
+                }
+            }
+        }
+        Map<String, long[]> records = new LinkedHashMap<>();
+        for (JsonNode vertex : get("/jobs/" + job).path("vertices")) {
+            String id = vertex.path("id").asText();
+            if (!keyed.contains(id)) {
+                continue;
+            }
+            JsonNode subtasks = get("/jobs/" + job + "/vertices/" + id).path("subtasks");
+            long[] in = new long[subtasks.size()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = subtasks.get(i).path("metrics").path("read-records").asLong();
+            }
+            records.put(vertex.path("name").asText(), in);
+        }
+        return records;
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -25,6 +26,7 @@ final class JobContender {
     private final BenchKafka kafka;
     private final FlinkCluster flink;
     private final int parallelism;
+    private JobID lastJobId;
 
     JobContender(BenchKafka kafka, FlinkCluster flink, int parallelism) {
         this.kafka = kafka;
@@ -55,6 +57,83 @@ final class JobContender {
         return SalesAggregationJob.parse(args.toArray(String[]::new));
     }
 
+    /** The job of the latest {@link #run}. */
+    JobID lastJobId() {
+        return lastJobId;
+    }
+
+    /** The job's checkpoint interval at its defaults: when its results become visible. */
+    Duration checkpointInterval() {
+        return config(options(kafka, "defaults", new Outputs(kafka, "", Outputs.JOB_OUTPUTS)))
+                .checkpointInterval();
+    }
+
+    /** The job unbounded, as in production, for a latency run. */
+    Latency.Subject unbounded() {
+        return new Latency.Subject() {
+            private JobClient job;
+
+            @Override
+            public String id() {
+                return "job";
+            }
+
+            @Override
+            public String label() {
+                return "the job";
+            }
+
+            @Override
+            public List<String> outputs() {
+                return Outputs.JOB_OUTPUTS;
+            }
+
+            @Override
+            public String groupId() {
+                return "bench-latency-job";
+            }
+
+            @Override
+            public Duration commitInterval() {
+                return checkpointInterval();
+            }
+
+            @Override
+            public boolean missingFinalMeansFinal() {
+                return true;
+            }
+
+            @Override
+            public void start(String prefix, Outputs outputs) throws Exception {
+                Map<String, String> options = options(kafka, "latency-job", outputs);
+                for (String input : DataSet.INPUT_TOPICS) {
+                    options.put(JobConfig.TOPIC_PREFIX + input, prefix + input);
+                }
+                JobConfig config = config(options);
+                StreamExecutionEnvironment env = flink.environment(parallelism);
+                JobEnvironment.configure(env, config);
+                SalesTopology.build(
+                        KafkaConnectors.sources(env, config),
+                        KafkaConnectors.sinks(config),
+                        config);
+                job = env.executeAsync(SalesAggregationJob.NAME + " latency");
+            }
+
+            @Override
+            public FlinkCluster.CheckpointHistory checkpoints(long from, long to) throws Exception {
+                return flink.checkpointHistory(job.getJobID(), from, to);
+            }
+
+            @Override
+            public void stop() throws Exception {
+                if (job != null) {
+                    job.cancel().get(1, TimeUnit.MINUTES);
+                    job = null;
+                }
+            }
+        };
+    }
+
     Result run(String runId, DataSet data, Duration limit) throws Exception {
         Outputs outputs = new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS).create();
         JobConfig config = config(options(kafka, runId, outputs));
@@ -65,6 +144,7 @@ final class JobContender {
 
         Meter meter = Meter.start();
         JobClient job = env.executeAsync(SalesAggregationJob.NAME + " " + runId);
+        lastJobId = job.getJobID();
         if (limit != null) {
             try {
                 job.getJobExecutionResult().get(limit.toMillis(), TimeUnit.MILLISECONDS);

@@ -1,12 +1,11 @@
 package com.salesaggregator.bench;
 
+import com.salesaggregator.bench.LatencyMeasures.Measure;
+import com.salesaggregator.bench.LatencyMeasures.Seen;
+import com.salesaggregator.bench.LatencyMeasures.TotalMeasures;
+import com.salesaggregator.bench.LatencyMeasures.WindowMeasures;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
-import com.salesaggregator.job.JobConfig;
-import com.salesaggregator.job.JobEnvironment;
-import com.salesaggregator.job.KafkaConnectors;
-import com.salesaggregator.job.SalesAggregationJob;
-import com.salesaggregator.job.SalesTopology;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.ReceiptLine;
 import com.salesaggregator.model.StoreReceipt;
@@ -15,25 +14,19 @@ import com.salesaggregator.seeder.Seeder;
 import com.salesaggregator.seeder.SeederMetrics;
 import com.salesaggregator.seeder.SeederRunner;
 import com.salesaggregator.topics.Topics;
-import com.salesaggregator.verify.OutputFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,170 +38,202 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The job's end-to-end latency in streaming mode: the production job (unbounded sources, every
- * option at its default) on fresh topics, fed by the seeder paced at a fixed rate (half the job's
- * measured throughput, event time following the wall clock), while a {@code read_committed} reader
- * notes when each result becomes visible.
- *
- * <ul>
- *   <li>Windowed outputs: seen minus window end, for the first result of each window.
- *   <li>Running totals: seen minus the time the broker acknowledged the newest sale line the total
- *       includes (the line at which the cumulative units of its key, in acknowledgement order,
- *       reach the published total).
- * </ul>
+ * End-to-end latency in streaming mode, side by side: the production job (unbounded sources, every
+ * option at its default) and then the Kafka Streams peer (committing at the job's checkpoint
+ * interval), each on fresh topics of its own, fed by the seeder paced at a fixed rate with event
+ * time following the wall clock, while a {@code read_committed} reader notes when each result
+ * becomes visible. {@link LatencyMeasures} says what is measured from that; the job's checkpoint
+ * durations in the measured period come from the REST API.
  */
 final class Latency {
 
-    /** The latency percentiles per output, as Markdown and CSV rows. */
+    /** The latency percentiles per contender and output, as Markdown and CSV rows. */
     record Report(String markdown, String csv) {}
 
     /**
+     * A contender run unbounded for a latency measurement: started on the run's topics, read until
+     * it has caught up with the feed, then stopped.
+     */
+    interface Subject {
+        /** Short name, also in topic names and the CSV. */
+        String id();
+
+        /** As the report names it. */
+        String label();
+
+        /** The outputs it publishes (logical names). */
+        List<String> outputs();
+
+        /** The consumer group whose committed offsets on the sales topics say what it has read. */
+        String groupId();
+
+        /** How often its results become visible (checkpoint or commit interval). */
+        Duration commitInterval();
+
+        /**
+         * Whether a windowed result without the {@code final} field is the window's final figure
+         * (published once the window has closed), rather than one of its updates.
+         */
+        boolean missingFinalMeansFinal();
+
+        /** Starts it on the topics named with {@code prefix}, writing to {@code outputs}. */
+        void start(String prefix, Outputs outputs) throws Exception;
+
+        /** Its checkpoints triggered between the two times, or null where it has none. */
+        FlinkCluster.CheckpointHistory checkpoints(long from, long to) throws Exception;
+
+        void stop() throws Exception;
+    }
+
+    /**
      * Results are measured from this long after the start: by then the job has read the catalog and
-     * its first watermarks have passed (the initial catalog, valid from an hour before the first
-     * sale, holds the watermark back until its partitions go idle, a minute in).
+     * its first watermarks have passed.
      */
     private static final Duration SETTLE = Duration.ofSeconds(60);
 
     /**
      * Sales keep coming this long after the measured period, so that every window ending in it can
-     * close: windows close when the watermark of every input has passed them, and FX rates (a
-     * version every 30 s, 30 s of out-of-orderness) hold it back by up to a minute.
+     * close (out-of-orderness 30 s, and the reference watermark) and be published.
      */
     private static final Duration DRAIN = Duration.ofSeconds(60);
 
-    private final BenchKafka kafka;
-    private final FlinkCluster flink;
-    private final int parallelism;
-    private final long seed;
-    private volatile boolean reading = true;
+    private static final List<LatencyMeasures.Windowed> WINDOWED =
+            List.of(
+                    new LatencyMeasures.Windowed(
+                            Topics.REVENUE_PER_SELLER_1M, 60_000, AckLog.Dimension.SELLER),
+                    new LatencyMeasures.Windowed(
+                            Topics.REGION_TREND_1M, 60_000, AckLog.Dimension.REGION),
+                    new LatencyMeasures.Windowed(
+                            Topics.UNITS_PER_PRODUCT_5M, 300_000, AckLog.Dimension.PRODUCT));
 
-    Latency(BenchKafka kafka, FlinkCluster flink, int parallelism, long seed) {
+    private static final List<LatencyMeasures.Total> TOTALS =
+            List.of(
+                    new LatencyMeasures.Total(Topics.SALES_PER_REGION, AckLog.Dimension.REGION),
+                    new LatencyMeasures.Total(
+                            Topics.REVENUE_PER_PRODUCT, AckLog.Dimension.PRODUCT));
+
+    private final BenchKafka kafka;
+    private final long seed;
+    private final Duration duration;
+    private final List<Phase> phases = new ArrayList<>();
+
+    Latency(BenchKafka kafka, long seed, Duration duration) {
         this.kafka = kafka;
-        this.flink = flink;
-        this.parallelism = parallelism;
         this.seed = seed;
+        this.duration = duration;
     }
 
-    /** A sale line acknowledged by the broker at {@code ackedAt}. */
-    private record Ingested(long ackedAt, String region, String productId, int quantity) {}
+    /** What one subject's run measured. */
+    private record Phase(
+            Subject subject,
+            double linesPerSecond,
+            double salesPerSecond,
+            long behind,
+            Map<String, WindowMeasures> windows,
+            Map<String, TotalMeasures> totals,
+            FlinkCluster.CheckpointHistory checkpoints) {}
 
-    /** A result a read_committed reader saw at {@code seenAt}. */
-    private record Seen(long seenAt, String topic, String key, byte[] value) {}
-
-    Report run(double linesPerSecond, Duration duration) throws Exception {
-        String prefix = "latency.";
+    /** Measures {@code subject} fed about {@code linesPerSecond}. */
+    void measure(Subject subject, double linesPerSecond) throws Exception {
+        String prefix = "latency-" + subject.id() + ".";
         List<String> all = new ArrayList<>(DataSet.INPUT_TOPICS);
-        all.addAll(Outputs.JOB_OUTPUTS);
+        all.addAll(subject.outputs());
         kafka.createTopics(prefix, all);
-        Outputs outputs = new Outputs(kafka, prefix, Outputs.JOB_OUTPUTS);
-        Map<String, String> options = JobContender.options(kafka, "latency", outputs);
-        for (String input : DataSet.INPUT_TOPICS) {
-            options.put(JobConfig.TOPIC_PREFIX + input, prefix + input);
-        }
-        JobConfig config = JobContender.config(options);
-        StreamExecutionEnvironment env = flink.environment(parallelism);
-        JobEnvironment.configure(env, config);
-        SalesTopology.build(
-                KafkaConnectors.sources(env, config), KafkaConnectors.sinks(config), config);
-        JobClient job = env.executeAsync(SalesAggregationJob.NAME + " latency");
+        Outputs outputs = new Outputs(kafka, prefix, subject.outputs());
+        subject.start(prefix, outputs);
 
         double salesPerSecond = linesPerSecond / 1.8;
         Progress.line(
-                "latency: the job in streaming mode, fed %,.0f sales/s (about %,.0f lines/s) for"
-                        + " %d s: %d s of warm-up, %d s measured, %d s for the last windows to"
-                        + " close",
+                "latency: %s in streaming mode, fed %,.0f sales/s (about %,.0f lines/s) for %d s:"
+                        + " %d s of warm-up, %d s measured, %d s for the last windows to close",
+                subject.label(),
                 salesPerSecond,
                 linesPerSecond,
                 SETTLE.plus(duration).plus(DRAIN).toSeconds(),
                 SETTLE.toSeconds(),
                 duration.toSeconds(),
                 DRAIN.toSeconds());
-        ConcurrentLinkedQueue<Ingested> ingested = new ConcurrentLinkedQueue<>();
+        AckLog ingested = new AckLog();
         List<Seen> seen = new ArrayList<>();
+        AtomicBoolean reading = new AtomicBoolean(true);
         long start = System.currentTimeMillis();
         Thread reader =
-                Thread.ofPlatform().name("bench-latency-reader").start(() -> read(outputs, seen));
+                Thread.ofPlatform()
+                        .name("bench-latency-reader")
+                        .start(() -> read(outputs, prefix, reading, seen));
         SeederRunner.Progress sent;
-        try (Producer<byte[], byte[]> producer =
-                new AckRecorder(
-                        new KafkaProducer<>(
-                                Seeder.producerProperties(kafka.bootstrapServers(), null)),
-                        prefix,
-                        ingested)) {
-            SeederRunner runner =
-                    new SeederRunner(
-                            new SalesGenerator(
-                                    DataSet.generatorConfig(seed, Instant.now(), salesPerSecond)),
-                            producer,
-                            new SeederRunner.Settings(
-                                    salesPerSecond,
-                                    false,
-                                    0,
-                                    SETTLE.plus(duration).plus(DRAIN),
-                                    Duration.ofSeconds(30)),
-                            new SeederMetrics(),
-                            line -> Progress.line("latency: %s", line));
-            runner.run();
-            sent = runner.progress();
-        }
-        // The measured period; the drain after it is not measured.
-        long end = start + SETTLE.plus(duration).toMillis();
-        // A job that fell behind the feed catches up first (its late results count, with their
-        // latency); the last results become visible a checkpoint later.
-        long behind = awaitCaughtUp(prefix, "bench-latency", Duration.ofMinutes(3));
-        if (behind > 0) {
-            Progress.line(
-                    "latency: the job is still %,d sales records behind the feed after 3 min",
-                    behind);
-        }
-        // Offsets and outputs are committed by the same checkpoint; one interval more covers the
-        // commit of the results of the last lines read.
-        Thread.sleep(config.checkpointInterval().toMillis());
-        reading = false;
-        reader.join();
-        job.cancel().get(1, TimeUnit.MINUTES);
+        try {
+            try (Producer<byte[], byte[]> producer =
+                    new AckRecorder(
+                            new KafkaProducer<>(
+                                    Seeder.producerProperties(kafka.bootstrapServers(), null)),
+                            prefix,
+                            ingested)) {
+                SeederRunner runner =
+                        new SeederRunner(
+                                new SalesGenerator(
+                                        DataSet.generatorConfig(
+                                                seed, Instant.now(), salesPerSecond)),
+                                producer,
+                                new SeederRunner.Settings(
+                                        salesPerSecond,
+                                        false,
+                                        0,
+                                        SETTLE.plus(duration).plus(DRAIN),
+                                        Duration.ofSeconds(30)),
+                                new SeederMetrics(),
+                                line -> Progress.line("latency: %s", line));
+                runner.run();
+                sent = runner.progress();
+            }
+            // A contender that fell behind the feed catches up first (its late results count,
+            // with their latency); the last results become visible a commit later.
+            long behind = awaitCaughtUp(prefix, subject.groupId(), Duration.ofMinutes(3));
+            if (behind > 0) {
+                Progress.line(
+                        "latency: %s is still %,d sales records behind the feed after 3 min",
+                        subject.label(), behind);
+            }
+            Thread.sleep(subject.commitInterval().toMillis());
+            reading.set(false);
+            reader.join();
 
-        Map<String, List<Long>> latencies = new LinkedHashMap<>();
-        long from = start + SETTLE.toMillis();
-        long lastWindowEnd = end;
-        windowLatencies(
-                seen,
-                prefix + Topics.REVENUE_PER_SELLER_1M,
-                60_000,
-                from,
-                lastWindowEnd,
-                latencies);
-        windowLatencies(
-                seen, prefix + Topics.REGION_TREND_1M, 60_000, from, lastWindowEnd, latencies);
-        windowLatencies(
-                seen,
-                prefix + Topics.UNITS_PER_PRODUCT_5M,
-                300_000,
-                from,
-                lastWindowEnd,
-                latencies);
-        totalLatencies(
-                seen,
-                prefix + Topics.SALES_PER_REGION,
-                new ArrayList<>(ingested),
-                Ingested::region,
-                from,
-                end,
-                latencies);
-        totalLatencies(
-                seen,
-                prefix + Topics.REVENUE_PER_PRODUCT,
-                new ArrayList<>(ingested),
-                Ingested::productId,
-                from,
-                end,
-                latencies);
-        return report(latencies, sent, duration, config.checkpointInterval());
+            long from = start + SETTLE.toMillis();
+            long to = from + duration.toMillis();
+            FlinkCluster.CheckpointHistory checkpoints = subject.checkpoints(from, to);
+            AckLog lines = ingested;
+            Map<String, WindowMeasures> windows = new LinkedHashMap<>();
+            for (LatencyMeasures.Windowed w : WINDOWED) {
+                windows.put(
+                        w.output(),
+                        LatencyMeasures.windowed(
+                                w, seen, lines, from, to, subject.missingFinalMeansFinal()));
+            }
+            Map<String, TotalMeasures> totals = new LinkedHashMap<>();
+            for (LatencyMeasures.Total t : TOTALS) {
+                totals.put(t.output(), LatencyMeasures.total(t, seen, lines, from, to));
+            }
+            double seconds = sent.elapsed().toNanos() / 1e9;
+            phases.add(
+                    new Phase(
+                            subject,
+                            sent.linesSent() / seconds,
+                            sent.salesPerSecond(),
+                            behind,
+                            windows,
+                            totals,
+                            checkpoints));
+            Progress.line("latency: %s measured", subject.label());
+        } finally {
+            reading.set(false);
+            reader.join();
+            subject.stop();
+        }
     }
 
     /**
-     * Waits until the job's consumer group has committed the sales topics to their ends (it commits
-     * on checkpoints), at most {@code timeout}; returns how many records it is still behind.
+     * Waits until the group has committed the sales topics to their ends, at most {@code timeout};
+     * returns how many records it is still behind.
      */
     private long awaitCaughtUp(String prefix, String groupId, Duration timeout) throws Exception {
         List<TopicPartition> sales = new ArrayList<>();
@@ -235,182 +260,243 @@ final class Latency {
         }
     }
 
-    private void read(Outputs outputs, List<Seen> seen) {
+    private void read(Outputs outputs, String prefix, AtomicBoolean reading, List<Seen> seen) {
         List<TopicPartition> partitions = outputs.partitions();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(kafka.consumerProps())) {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            while (reading) {
+            while (reading.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
                 long now = System.currentTimeMillis();
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     seen.add(
                             new Seen(
                                     now,
-                                    r.topic(),
-                                    new String(r.key(), StandardCharsets.UTF_8),
+                                    r.topic().substring(prefix.length()),
+                                    r.key() == null
+                                            ? ""
+                                            : new String(r.key(), StandardCharsets.UTF_8),
                                     r.value()));
                 }
             }
         }
     }
 
-    /** Seen minus window end, for the first final result of each window ending in the range. */
-    private static void windowLatencies(
-            List<Seen> seen,
-            String topic,
-            long windowMillis,
-            long from,
-            long lastWindowEnd,
-            Map<String, List<Long>> latencies)
-            throws Exception {
-        Set<String> first = new HashSet<>();
-        List<Long> values = new ArrayList<>();
-        for (Seen s : seen) {
-            if (!s.topic().equals(topic)
-                    || !OutputFormat.JSON.readTree(s.value()).path(OutputFormat.FINAL).asBoolean()
-                    || !first.add(s.key())) {
-                continue;
-            }
-            long windowStart =
-                    Instant.parse(s.key().substring(s.key().indexOf('@') + 1)).toEpochMilli();
-            long windowEnd = windowStart + windowMillis;
-            if (windowEnd >= from && windowEnd <= lastWindowEnd) {
-                values.add(s.seenAt() - windowEnd);
-            }
-        }
-        latencies.put(topic.substring(topic.indexOf('.') + 1), values);
-    }
-
-    /**
-     * Seen minus the acknowledgement of the line at which the key's cumulative units reach the
-     * published total.
-     */
-    private static void totalLatencies(
-            List<Seen> seen,
-            String topic,
-            List<Ingested> ingested,
-            Function<Ingested, String> key,
-            long from,
-            long end,
-            Map<String, List<Long>> latencies)
-            throws Exception {
-        ingested.sort(Comparator.comparingLong(Ingested::ackedAt));
-        Map<String, List<long[]>> cumulative = new HashMap<>();
-        Map<String, Long> units = new HashMap<>();
-        for (Ingested i : ingested) {
-            long total = units.merge(key.apply(i), (long) i.quantity(), Long::sum);
-            cumulative
-                    .computeIfAbsent(key.apply(i), k -> new ArrayList<>())
-                    .add(new long[] {total, i.ackedAt()});
-        }
-        List<Long> values = new ArrayList<>();
-        for (Seen s : seen) {
-            if (!s.topic().equals(topic) || s.seenAt() < from || s.seenAt() > end) {
-                continue;
-            }
-            long total = OutputFormat.JSON.readTree(s.value()).path("units").asLong();
-            List<long[]> steps = cumulative.get(s.key());
-            if (steps == null) {
-                continue;
-            }
-            int lo = 0;
-            int hi = steps.size() - 1;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (steps.get(mid)[0] >= total) {
-                    hi = mid;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            if (steps.get(lo)[0] >= total) {
-                values.add(s.seenAt() - steps.get(lo)[1]);
-            }
-        }
-        latencies.put(topic.substring(topic.indexOf('.') + 1), values);
-    }
-
-    private static Report report(
-            Map<String, List<Long>> latencies,
-            SeederRunner.Progress sent,
-            Duration duration,
-            Duration checkpointInterval) {
+    /** The side-by-side report of every subject measured. */
+    Report report() {
         StringBuilder md = new StringBuilder();
+        StringBuilder csv = new StringBuilder();
+        if (phases.isEmpty()) {
+            return new Report("", "");
+        }
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Latency of the job in streaming mode, fed %,.0f lines/s (%,.0f sales/s):"
-                                + " results of the %d s after a %d s warm-up (the feed goes on for"
-                                + " %d s more, so that their windows can close). Checkpoints (and"
-                                + " commits) every %d s; out-of-orderness 30 s. Windowed outputs:"
-                                + " seen by a read_committed reader minus window end. Running"
-                                + " totals: seen minus broker acknowledgement of the newest line"
-                                + " included.%n%n",
-                        sent.linesSent() / (sent.elapsed().toNanos() / 1e9),
-                        sent.salesPerSecond(),
+                        "Latency in streaming mode: each contender on topics of its own, fed by the"
+                                + " seeder (in the same JVM) with event time following the wall"
+                                + " clock; results of the %d s after a %d s warm-up (the feed goes"
+                                + " on for %d s more, so that their windows can close), seen by a"
+                                + " read_committed reader. Results become visible at a commit:"
+                                + " %s.%n%n",
                         duration.toSeconds(),
                         SETTLE.toSeconds(),
                         DRAIN.toSeconds(),
-                        checkpointInterval.toSeconds()));
-        md.append("| output | results | p50 s | p99 s | max s |\n|---|---:|---:|---:|---:|\n");
-        StringBuilder csv = new StringBuilder();
-        latencies.forEach(
-                (output, values) -> {
-                    List<Long> sorted = new ArrayList<>(values);
-                    sorted.sort(Long::compare);
+                        String.join("; ", phases.stream().map(Latency::feed).toList())));
+        md.append("| output | measure");
+        StringBuilder rule = new StringBuilder("|---|---");
+        for (Phase p : phases) {
+            md.append(" | ")
+                    .append(p.subject().label())
+                    .append(": measured | p50 s | p99 s | max s");
+            rule.append("|---:|---:|---:|---:");
+        }
+        md.append(" |\n").append(rule).append("|\n");
+        for (LatencyMeasures.Windowed w : WINDOWED) {
+            row(
+                    md,
+                    csv,
+                    w.output(),
+                    "first visible, per sale",
+                    "sales (key-windows, window ends)",
+                    p -> p.windows().get(w.output()).firstVisible());
+            row(
+                    md,
+                    csv,
+                    w.output(),
+                    "final, per window",
+                    "key-windows (window ends)",
+                    p -> p.windows().get(w.output()).fin());
+        }
+        for (LatencyMeasures.Total t : TOTALS) {
+            row(
+                    md,
+                    csv,
+                    t.output(),
+                    "running total, per figure",
+                    "figures (keys)",
+                    p -> p.totals().get(t.output()).perFigure());
+            row(
+                    md,
+                    csv,
+                    t.output(),
+                    "running total, per sale",
+                    "sales (keys)",
+                    p -> p.totals().get(t.output()).firstVisible());
+        }
+        md.append('\n');
+        for (Phase p : phases) {
+            for (LatencyMeasures.Windowed w : WINDOWED) {
+                WindowMeasures m = p.windows().get(w.output());
+                if (!m.finalField().equals("present")) {
                     md.append(
                             String.format(
                                     Locale.ROOT,
-                                    "| %s | %,d | %s | %s | %s |%n",
-                                    output,
-                                    sorted.size(),
-                                    seconds(percentile(sorted, 50)),
-                                    seconds(percentile(sorted, 99)),
-                                    seconds(sorted.isEmpty() ? null : sorted.getLast())));
-                    csv.append(
-                            String.format(
-                                    Locale.ROOT,
-                                    "latency:%s,%d,,,,,,,,,%s,%s,%n",
-                                    output,
-                                    sorted.size(),
-                                    millis(percentile(sorted, 50)),
-                                    millis(percentile(sorted, 99))));
-                });
+                                    "%s, %s: field `final` %s.%n",
+                                    p.subject().label(),
+                                    w.output(),
+                                    m.finalField()));
+                }
+            }
+            FlinkCluster.CheckpointHistory c = p.checkpoints();
+            if (c != null) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: %d checkpoints triggered in the measured period, end to end"
+                                        + " p50 %s ms, p99 %s ms, max %s ms; checkpointed size"
+                                        + " p50 %s MiB (full state p50 %s MiB).%n",
+                                p.subject().label(),
+                                c.durations().length,
+                                text(c.percentile(c.durations(), 50)),
+                                text(c.percentile(c.durations(), 99)),
+                                text(c.percentile(c.durations(), 100)),
+                                mib(c.percentile(c.checkpointedBytes(), 50)),
+                                mib(c.percentile(c.stateBytes(), 50))));
+                csv.append(
+                        String.format(
+                                Locale.ROOT,
+                                "latency-checkpoints:%s,%d,,,,,,,,,%s,%s,%n",
+                                p.subject().id(),
+                                c.durations().length,
+                                text(c.percentile(c.durations(), 50)),
+                                text(c.percentile(c.durations(), 99))));
+            }
+        }
+        md.append(
+                "\n"
+                    + "First visible, per sale: the first result of the sale's key (and window)"
+                    + " whose units reach the key's cumulative units up to the sale, in the order"
+                    + " the broker acknowledged the sales, minus the sale's acknowledgement (a"
+                    + " provisional figure where the output publishes them). Final, per window: the"
+                    + " first result marked final (or the first result where the field is missing"
+                    + " and the contender publishes a window once closed) minus the window end."
+                    + " Running total, per figure: each total seen minus the acknowledgement of the"
+                    + " newest sale it includes. Unmatched: sales or windows of the measured period"
+                    + " for which no such result was seen by the end.\n");
         return new Report(md.toString(), csv.toString());
     }
 
-    private static Long percentile(List<Long> sorted, int p) {
-        if (sorted.isEmpty()) {
-            return null;
+    private static String feed(Phase p) {
+        return String.format(
+                Locale.ROOT,
+                "%s fed %,.0f lines/s, commits every %d s%s",
+                p.subject().label(),
+                p.linesPerSecond(),
+                p.subject().commitInterval().toSeconds(),
+                p.behind() > 0
+                        ? String.format(
+                                Locale.ROOT, " (still %,d records behind after 3 min)", p.behind())
+                        : "");
+    }
+
+    private void row(
+            StringBuilder md,
+            StringBuilder csv,
+            String output,
+            String measure,
+            String counted,
+            java.util.function.Function<Phase, Measure> of) {
+        md.append("| ")
+                .append(output)
+                .append(" | ")
+                .append(measure)
+                .append("; n = ")
+                .append(counted);
+        for (Phase p : phases) {
+            Measure m = of.apply(p);
+            if (!m.measured()) {
+                md.append(" | - | - | - | -");
+                continue;
+            }
+            String count =
+                    counted.startsWith("sales (key-windows")
+                            ? String.format(
+                                    Locale.ROOT,
+                                    "%,d (%,d, %,d)",
+                                    m.values().length,
+                                    m.windows(),
+                                    m.windowEnds())
+                            : counted.startsWith("key-windows")
+                                    ? String.format(
+                                            Locale.ROOT,
+                                            "%,d (%,d)",
+                                            m.values().length,
+                                            m.windowEnds())
+                                    : String.format(
+                                            Locale.ROOT,
+                                            "%,d (%,d)",
+                                            m.values().length,
+                                            m.windows());
+            if (m.unmatched() > 0) {
+                count += String.format(Locale.ROOT, ", %,d unmatched", m.unmatched());
+            }
+            md.append(" | ")
+                    .append(count)
+                    .append(" | ")
+                    .append(seconds(m.percentile(50)))
+                    .append(" | ")
+                    .append(seconds(m.percentile(99)))
+                    .append(" | ")
+                    .append(seconds(m.max()));
+            csv.append(
+                    String.format(
+                            Locale.ROOT,
+                            "latency:%s:%s:%s,%d,,,,,,,,,%s,%s,%n",
+                            p.subject().id(),
+                            output,
+                            measure.replace(", ", "-").replace(' ', '-'),
+                            m.values().length,
+                            text(m.percentile(50)),
+                            text(m.percentile(99))));
         }
-        int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+        md.append(" |\n");
     }
 
     private static String seconds(Long millis) {
         return millis == null ? "-" : String.format(Locale.ROOT, "%.1f", millis / 1000.0);
     }
 
-    private static String millis(Long millis) {
-        return millis == null ? "" : String.valueOf(millis);
+    private static String text(Long value) {
+        return value == null ? "" : String.valueOf(value);
+    }
+
+    private static String mib(Long bytes) {
+        return bytes == null ? "-" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
     }
 
     /**
      * The seeder's producer, noting when the broker acknowledged each sale line that will count (a
-     * resend, repeating an id already sent, counts nowhere). Topics get the run's prefix.
+     * resend, repeating an id already sent, counts nowhere) and when each product was delisted.
+     * Topics get the run's prefix.
      */
     private static final class AckRecorder implements Producer<byte[], byte[]> {
         private final Producer<byte[], byte[]> delegate;
         private final String prefix;
-        private final ConcurrentLinkedQueue<Ingested> ingested;
+        private final AckLog ingested;
         private final EventCodec codec = EventCodec.withDefaults();
         private final Set<String> sentIds = new HashSet<>();
 
-        AckRecorder(
-                Producer<byte[], byte[]> delegate,
-                String prefix,
-                ConcurrentLinkedQueue<Ingested> ingested) {
+        AckRecorder(Producer<byte[], byte[]> delegate, String prefix, AckLog ingested) {
             this.delegate = delegate;
             this.prefix = prefix;
             this.ingested = ingested;
@@ -419,7 +505,14 @@ final class Latency {
         @Override
         public Future<RecordMetadata> send(
                 ProducerRecord<byte[], byte[]> record, Callback callback) {
-            List<Ingested> lines = lines(record);
+            List<Line> lines = lines(record);
+            if (record.topic().equals(Topics.PRODUCTS)
+                    && record.value() == null
+                    && record.key() != null
+                    && record.timestamp() != null) {
+                ingested.delisted(
+                        new String(record.key(), StandardCharsets.UTF_8), record.timestamp());
+            }
             ProducerRecord<byte[], byte[]> renamed =
                     new ProducerRecord<>(
                             prefix + record.topic(),
@@ -433,32 +526,50 @@ final class Latency {
                     (metadata, exception) -> {
                         if (exception == null) {
                             long now = System.currentTimeMillis();
-                            for (Ingested line : lines) {
+                            for (Line line : lines) {
                                 ingested.add(
-                                        new Ingested(
-                                                now,
-                                                line.region(),
-                                                line.productId(),
-                                                line.quantity()));
+                                        now,
+                                        line.eventTime(),
+                                        line.sellerId(),
+                                        line.region(),
+                                        line.productId(),
+                                        line.quantity());
                             }
                         }
                         callback.onCompletion(metadata, exception);
                     });
         }
 
-        private List<Ingested> lines(ProducerRecord<byte[], byte[]> record) {
-            List<Ingested> lines = new ArrayList<>();
+        /** A sale line about to be sent. */
+        private record Line(
+                long eventTime, String sellerId, String region, String productId, int quantity) {}
+
+        private List<Line> lines(ProducerRecord<byte[], byte[]> record) {
+            List<Line> lines = new ArrayList<>();
             if (record.topic().equals(Topics.SALES_ONLINE)) {
                 DecodeResult<OnlineOrder> r = codec.decodeOrder(record.value());
                 if (r.isAccepted() && sentIds.add("o:" + r.event().orderId())) {
                     OnlineOrder o = r.event();
-                    lines.add(new Ingested(0, o.region(), o.productId(), o.quantity()));
+                    lines.add(
+                            new Line(
+                                    o.eventTime().toEpochMilli(),
+                                    o.sellerId(),
+                                    o.region(),
+                                    o.productId(),
+                                    o.quantity()));
                 }
             } else if (record.topic().equals(Topics.SALES_STORE)) {
                 DecodeResult<StoreReceipt> r = codec.decodeReceipt(record.value());
                 if (r.isAccepted() && sentIds.add("r:" + r.event().receiptId())) {
-                    for (ReceiptLine l : r.event().lines()) {
-                        lines.add(new Ingested(0, r.event().region(), l.productId(), l.quantity()));
+                    StoreReceipt receipt = r.event();
+                    for (ReceiptLine l : receipt.lines()) {
+                        lines.add(
+                                new Line(
+                                        receipt.eventTime().toEpochMilli(),
+                                        receipt.sellerId(),
+                                        receipt.region(),
+                                        l.productId(),
+                                        l.quantity()));
                     }
                 }
             }

@@ -30,6 +30,7 @@ final class Report {
     private final Map<String, Contender> contenders = new LinkedHashMap<>();
     private DataSet data;
     private Latency.Report latency;
+    private Skew.Measured skew;
 
     Report(BenchOptions options) {
         this.options = options;
@@ -52,6 +53,10 @@ final class Report {
 
     void latency(Latency.Report latency) {
         this.latency = latency;
+    }
+
+    void skew(Skew.Measured skew) {
+        this.skew = skew;
     }
 
     /** Median events per second of a contender, 0 if it did not run. */
@@ -171,6 +176,9 @@ final class Report {
         if (latency != null) {
             md.append('\n').append(latency.markdown());
         }
+        if (skew != null) {
+            md.append('\n').append(Skew.markdown(skew));
+        }
         md.append('\n').append(machine());
         if (totalSeconds >= 0) {
             md.append(
@@ -249,6 +257,9 @@ final class Report {
                 });
         if (latency != null) {
             csv.append(latency.csv());
+        }
+        if (skew != null) {
+            csv.append(Skew.csv(skew));
         }
         return csv.toString();
     }

@@ -68,29 +68,12 @@ final class StreamsContender {
                         outputs.topic(Topics.SALES_PER_REGION),
                         outputs.topic(Topics.REGION_TREND_1M)),
                 grace(data));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(runId).toString());
-        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        // Results committed at the job's cadence (its checkpoint interval): exactly-once output
-        // becomes visible at a commit in both, so both are measured at the same freshness. The
-        // exactly-once default (100 ms) would commit a transaction 100 times as often.
-        Duration commitInterval =
-                JobContender.config(JobContender.options(kafka, runId, outputs))
-                        .checkpointInterval();
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
-        props.put(
-                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
-                (int) commitInterval.multipliedBy(6).toMillis());
-        props.put(
-                StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        // The same producer settings as the job's sinks.
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
-
+        Properties props =
+                properties(
+                        appId,
+                        runId,
+                        JobContender.config(JobContender.options(kafka, runId, outputs))
+                                .checkpointInterval());
         KafkaStreams streams = new KafkaStreams(builder.build(props), props);
         try {
             Meter meter = Meter.start();
@@ -110,6 +93,111 @@ final class StreamsContender {
             streams.close(Duration.ofSeconds(30));
             streams.cleanUp();
         }
+    }
+
+    /**
+     * The application's settings: {@code exactly_once_v2}, one stream thread per parallel subtask
+     * of the job, and results committed at the job's cadence (its checkpoint interval):
+     * exactly-once output becomes visible at a commit in both, so both are measured at the same
+     * freshness. The exactly-once default (100 ms) would commit a transaction 100 times as often.
+     */
+    private Properties properties(String appId, String runId, Duration commitInterval) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(runId).toString());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitInterval.toMillis());
+        props.put(
+                StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+                (int) commitInterval.multipliedBy(6).toMillis());
+        props.put(
+                StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // The same producer settings as the job's sinks.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 10);
+        return props;
+    }
+
+    /**
+     * The peer unbounded for a latency run, committing at {@code commitInterval} (the job's
+     * checkpoint interval). Its windows accept records 5 minutes behind stream time: the feed is
+     * live, not a backlog, and every window is published as it grows (no suppression), so the grace
+     * decides only what is dropped, not when results appear.
+     */
+    Latency.Subject unbounded(Duration commitInterval) {
+        String runId = "latency-streams";
+        String appId = "bench-" + runId;
+        return new Latency.Subject() {
+            private KafkaStreams streams;
+
+            @Override
+            public String id() {
+                return "streams";
+            }
+
+            @Override
+            public String label() {
+                return "Kafka Streams peer";
+            }
+
+            @Override
+            public List<String> outputs() {
+                return Outputs.AGGREGATES;
+            }
+
+            @Override
+            public String groupId() {
+                return appId;
+            }
+
+            @Override
+            public Duration commitInterval() {
+                return commitInterval;
+            }
+
+            @Override
+            public boolean missingFinalMeansFinal() {
+                return false;
+            }
+
+            @Override
+            public void start(String prefix, Outputs outputs) {
+                StreamsBuilder builder = new StreamsBuilder();
+                SalesStreamsTopology.build(
+                        builder,
+                        new SalesStreamsTopology.Topics(
+                                prefix + Topics.SALES_ONLINE,
+                                prefix + Topics.SALES_STORE,
+                                prefix + Topics.PRODUCTS,
+                                prefix + Topics.FX_RATES,
+                                outputs.topic(Topics.REVENUE_PER_SELLER_1M),
+                                outputs.topic(Topics.UNITS_PER_PRODUCT_5M),
+                                outputs.topic(Topics.REVENUE_PER_PRODUCT),
+                                outputs.topic(Topics.SALES_PER_REGION),
+                                outputs.topic(Topics.REGION_TREND_1M)),
+                        Duration.ofMinutes(5));
+                Properties props = properties(appId, runId, commitInterval);
+                streams = new KafkaStreams(builder.build(props), props);
+                streams.start();
+            }
+
+            @Override
+            public FlinkCluster.CheckpointHistory checkpoints(long from, long to) {
+                return null;
+            }
+
+            @Override
+            public void stop() {
+                if (streams != null) {
+                    streams.close(Duration.ofSeconds(30));
+                    streams.cleanUp();
+                    streams = null;
+                }
+            }
+        };
     }
 
     /**

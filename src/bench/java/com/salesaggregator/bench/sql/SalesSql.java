@@ -18,9 +18,13 @@ import org.apache.flink.table.functions.ScalarFunction;
  *       unnested into lines; obviously invalid rows filtered out.
  *   <li>Upstream resends dropped with the deduplication pattern ({@code ROW_NUMBER() ... ORDER BY}
  *       processing time, first row kept), per order and per receipt.
- *   <li>Catalog and FX rates as versioned tables (Upsert Kafka, the record timestamp as version
- *       time, so that a tombstone delists from when it was published), joined with event-time
- *       temporal joins: each line gets the version in force at its event time.
+ *   <li>Catalog and FX rates as versioned tables joined with event-time temporal joins, the record
+ *       timestamp as version time: each line gets the version in force at its event time. FX rates
+ *       are an Upsert Kafka table; the catalog is read as a log of changes (Kafka connector, raw
+ *       value parsed with JSON_VALUE) made versioned by the deduplication pattern, because a
+ *       delisting (a tombstone) must be a version of its own, a row flagged {@code delisted} from
+ *       its record timestamp on: as a DELETE (Upsert Kafka) it would remove every version of the
+ *       product, and the join would drop the lines sold before the delisting too.
  *   <li>Money rounded half-even to cents per line with a small scalar function (SQL's ROUND rounds
  *       half up), summed exactly as decimals.
  *   <li>Windows with the windowing table functions (TUMBLE, HOP), running totals as grouped
@@ -143,23 +147,26 @@ public final class SalesSql {
                         + " 'key.format' = 'raw', 'value.format' = 'json',"
                         + " 'value.fields-include' = 'EXCEPT_KEY',"
                         + " 'value.json.timestamp-format.standard' = 'ISO-8601'";
+        // The catalog as an append-only log of changes, value as raw text: a tombstone (null value)
+        // is a delisting, a change like any other, from its record timestamp on. An Upsert Kafka
+        // table would turn it into a DELETE of the key, and an event-time temporal join then drops
+        // every version of the product, also the ones in force before the delisting.
         sql.add(
-                "CREATE TEMPORARY TABLE products ("
-                        + " product_id STRING, name STRING, category STRING,"
-                        + " unit_cost_eur DECIMAL(13, 4), updated_at TIMESTAMP_LTZ(3),"
+                "CREATE TEMPORARY TABLE product_changes ("
+                        + " product_id STRING, doc STRING,"
                         + " version_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,"
-                        + " WATERMARK FOR version_time AS version_time - INTERVAL '30' SECOND,"
-                        + " PRIMARY KEY (product_id) NOT ENFORCED"
-                        + ") WITH ('connector' = 'upsert-kafka', 'topic' = '"
+                        + " WATERMARK FOR version_time AS version_time - INTERVAL '30' SECOND"
+                        + ") WITH ('connector' = 'kafka', 'topic' = '"
                         + t.products()
                         + "', "
-                        + upsertSource
-                        + ")");
+                        + kafka
+                        + ", 'key.format' = 'raw', 'key.fields' = 'product_id',"
+                        + " 'value.format' = 'raw', 'value.fields-include' = 'EXCEPT_KEY')");
         sql.add(
                 "CREATE TEMPORARY TABLE fx_rates ("
                         + " currency STRING, eur_per_unit DECIMAL(14, 10),"
-                        + " valid_from TIMESTAMP_LTZ(3),"
-                        + " WATERMARK FOR valid_from AS valid_from - INTERVAL '30' SECOND,"
+                        + " version_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp' VIRTUAL,"
+                        + " WATERMARK FOR version_time AS version_time - INTERVAL '30' SECOND,"
                         + " PRIMARY KEY (currency) NOT ENFORCED"
                         + ") WITH ('connector' = 'upsert-kafka', 'topic' = '"
                         + t.fxRates()
@@ -235,6 +242,24 @@ public final class SalesSql {
                 "CREATE TEMPORARY SYSTEM FUNCTION LATEST_BY_TIME AS '"
                         + LatestByTime.class.getName()
                         + "'");
+        // A catalog version per change: its fields, or delisted. Reference heartbeats (keyed
+        // __heartbeat-<partition>) move the watermark at the source and are no product.
+        sql.add(
+                "CREATE TEMPORARY VIEW catalog_changes AS SELECT product_id,"
+                        + " JSON_VALUE(doc, '$.name') AS name,"
+                        + " JSON_VALUE(doc, '$.category') AS category,"
+                        + " CAST(JSON_VALUE(doc, '$.unit_cost_eur') AS DECIMAL(13, 4))"
+                        + " AS unit_cost_eur,"
+                        + " doc IS NULL AS delisted, version_time FROM product_changes"
+                        + " WHERE product_id IS NOT NULL"
+                        + " AND POSITION('__heartbeat-' IN product_id) <> 1");
+        // The versioned view of the catalog (the documented pattern: the latest change per key by
+        // event time), so the temporal join takes the version in force at a line's event time.
+        sql.add(
+                "CREATE TEMPORARY VIEW products AS SELECT product_id, name, category,"
+                        + " unit_cost_eur, delisted, version_time FROM ("
+                        + " SELECT *, ROW_NUMBER() OVER (PARTITION BY product_id"
+                        + " ORDER BY version_time DESC) AS n FROM catalog_changes) WHERE n = 1");
         // First deliveries only: a resend repeats an order or receipt id. The deduplication
         // pattern must stand alone, its row number not selected, for the planner to recognise it
         // (an insert-only deduplication rather than an updating rank).
@@ -259,6 +284,12 @@ public final class SalesSql {
                         + " CROSS JOIN UNNEST(r.lines) AS l (product_id, quantity, unit_price)"
                         + " WHERE "
                         + valid("l.quantity", "l.unit_price"));
+        // A line is priced when the version in force at its event time lists the product and its
+        // currency has a rate then; otherwise its revenue is NULL and it is left out. The delisting
+        // flag is tested inside the revenue expression on purpose: as a WHERE condition on the
+        // catalog's columns alone, the planner pushes it below the temporal join into the
+        // versioned table, which removes the delisting version, so the version before it would
+        // price the lines sold after the delisting.
         sql.add(
                 "CREATE TEMPORARY VIEW priced AS"
                         + " SELECT order_id, seller_id, region, product_id, name, category,"
@@ -268,14 +299,15 @@ public final class SalesSql {
                         + " FROM ("
                         + "  SELECT l.*, p.name, p.category, p.unit_cost_eur,"
                         + "  HALF_EVEN_CENTS(CAST(l.quantity AS DECIMAL(7, 0)) * l.unit_price"
-                        + "   * CASE WHEN l.currency = 'EUR' THEN CAST(1 AS DECIMAL(14, 10))"
+                        + "   * CASE WHEN p.delisted THEN CAST(NULL AS DECIMAL(14, 10))"
+                        + "     WHEN l.currency = 'EUR' THEN CAST(1 AS DECIMAL(14, 10))"
                         + "     ELSE r.eur_per_unit END) AS revenue"
                         + "  FROM lines AS l"
                         + "  JOIN products FOR SYSTEM_TIME AS OF l.event_time AS p"
                         + "   ON l.product_id = p.product_id"
                         + "  LEFT JOIN fx_rates FOR SYSTEM_TIME AS OF l.event_time AS r"
-                        + "   ON l.currency = r.currency"
-                        + "  WHERE l.currency = 'EUR' OR r.eur_per_unit IS NOT NULL)");
+                        + "   ON l.currency = r.currency)"
+                        + " WHERE revenue IS NOT NULL");
         return sql;
     }
 
