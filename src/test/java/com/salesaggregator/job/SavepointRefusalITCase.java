@@ -1,0 +1,136 @@
+package com.salesaggregator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.util.ExceptionUtils;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real savepoint of the previous version (state layout 1: lines enriched in stages keyed by
+ * product and by currency), taken by the job of commit cf46d25 and kept under {@code
+ * src/test/resources/savepoints/layout-1/} (its README says how), is refused on restore at once:
+ * the job fails terminally, without a restart, with a message that says why and what to do, and
+ * writes nothing. The cluster's restart strategy would restart a failed job, so a failure that the
+ * job did not mark final would show up as a restart.
+ */
+class SavepointRefusalITCase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SavepointRefusalITCase.class);
+
+    /** The fixture's topics were created with this prefix; its source state names them. */
+    private static final String FIXTURE_PREFIX = "sp-layout-1-";
+
+    /** The fixture's parallelism. */
+    private static final int PARALLELISM = 2;
+
+    /** The refusal must come at once, not after restarts or timeouts. */
+    private static final Duration AT_ONCE = Duration.ofSeconds(60);
+
+    @RegisterExtension static final FaultRig RIG = new FaultRig(PARALLELISM, 3);
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void refusesASavepointOfThePreviousStateLayout(@TempDir Path dir) throws Exception {
+        String savepoint = copyFixture("layout-1", dir);
+        RunTopics topics = RIG.kafka().createTopics(FIXTURE_PREFIX);
+        // Input the job would read and publish figures of, were the savepoint restored.
+        RIG.kafka().produce(topics, SeededSales.forTest(1_001L, 2).next(200));
+
+        long starting = System.nanoTime();
+        JobClient job =
+                JobRunner.start(
+                        RIG.kafka(),
+                        topics,
+                        PARALLELISM,
+                        Map.of(),
+                        SalesAggregationJob::define,
+                        savepoint);
+        Throwable failure =
+                catchThrowable(
+                        () ->
+                                job.getJobExecutionResult()
+                                        .get(AT_ONCE.toSeconds(), TimeUnit.SECONDS));
+        long failedMillis = (System.nanoTime() - starting) / 1_000_000;
+
+        assertThat(failure)
+                .as("the job's result restoring a layout-1 savepoint")
+                .isInstanceOf(ExecutionException.class);
+        assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.FAILED);
+        assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class))
+                .as("a failure that suppresses restarts")
+                .isPresent();
+        String trace = stackTrace(failure);
+        assertThat(trace)
+                .contains("taken by an earlier version of sales-aggregator")
+                .contains("state layout 1")
+                .contains("the restore is refused")
+                .contains("from the input topics' committed offsets")
+                .contains("from a fresh start")
+                .contains("'Savepoint compatibility'");
+
+        for (AccessExecutionVertex vertex :
+                RIG.cluster().executionGraph(job.getJobID()).getAllExecutionVertices()) {
+            assertThat(vertex.getCurrentExecutionAttempt().getAttemptNumber())
+                    .as(
+                            "execution attempt of %s (0: never restarted)",
+                            vertex.getTaskNameWithSubtaskIndex())
+                    .isZero();
+        }
+        JobRestarts restarts = new JobRestarts(RIG.cluster().restUrl());
+        assertThat(restarts.failureTraces(job.getJobID()))
+                .as("the job's exception history: one failure, the refusal, not recoverable")
+                .singleElement()
+                .asString()
+                .contains("The failure is not recoverable")
+                .contains(SuppressRestartsException.class.getName())
+                .contains("taken by an earlier version of sales-aggregator");
+
+        try (CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
+            out.readToEnd();
+            for (String output : CommittedOutputs.OUTPUTS) {
+                assertThat(out.records(output)).as("committed to %s", output).isEmpty();
+            }
+        }
+        LOG.info("a layout-1 savepoint was refused {} ms after the submission", failedMillis);
+    }
+
+    /**
+     * Copies the savepoint fixture {@code name} (a canonical savepoint of one {@code _metadata}
+     * file, relocatable) into {@code dir}; returns its path to restore from.
+     */
+    private static String copyFixture(String name, Path dir) throws Exception {
+        Path savepoint = Files.createDirectories(dir.resolve(name));
+        try (InputStream metadata =
+                SavepointRefusalITCase.class.getResourceAsStream(
+                        "/savepoints/" + name + "/_metadata")) {
+            assertThat(metadata).as("the fixture savepoints/%s/_metadata", name).isNotNull();
+            Files.copy(metadata, savepoint.resolve("_metadata"));
+        }
+        return savepoint.toUri().toString();
+    }
+
+    private static String stackTrace(Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        return trace.toString();
+    }
+}
