@@ -59,5 +59,12 @@ public enum RejectReason {
      * record's timestamp than the limit: accepted, it would drag the watermark ahead and turn every
      * later record late.
      */
-    FUTURE_TIMESTAMP
+    FUTURE_TIMESTAMP,
+
+    /**
+     * (codec) A reference heartbeat (key {@code __heartbeat-...} on {@code products} or {@code
+     * fx-rates}) whose key does not name the partition it was read from: its promise is about
+     * another partition, or none.
+     */
+    MISPLACED_HEARTBEAT
 }
