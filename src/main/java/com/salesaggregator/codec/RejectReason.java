@@ -55,9 +55,9 @@ public enum RejectReason {
     // Appended last, so that the other codes keep their ordinals.
 
     /**
-     * (codec) An event time, {@code updated_at} or {@code valid_from} lies further after the Kafka
-     * record's timestamp than the limit: accepted, it would drag the watermark ahead and turn every
-     * later record late.
+     * (codec) An event time, {@code updated_at}, {@code valid_from} or {@code heartbeat_time} lies
+     * further after the Kafka record's timestamp than the limit: accepted, it would drag the
+     * watermark ahead and turn every later record late.
      */
     FUTURE_TIMESTAMP,
 
