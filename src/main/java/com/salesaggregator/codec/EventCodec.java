@@ -16,11 +16,13 @@ import com.salesaggregator.model.FxRate;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.Product;
 import com.salesaggregator.model.ReceiptLine;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.model.StoreReceipt;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -37,6 +39,14 @@ import java.util.function.Function;
  */
 public final class EventCodec {
 
+    /**
+     * The key prefix of a reference heartbeat: a {@code products} or {@code fx-rates} record keyed
+     * {@code __heartbeat-<partition>} is a heartbeat (or a malformed one), never a product or rate.
+     */
+    public static final String HEARTBEAT_KEY_PREFIX = "__heartbeat-";
+
+    private static final byte[] HEARTBEAT_KEY_PREFIX_BYTES =
+            HEARTBEAT_KEY_PREFIX.getBytes(StandardCharsets.UTF_8);
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     private static final int MAX_NUMBER_LENGTH = 100;
     private static final int MAX_ECHOED_CHARS = 40;
@@ -125,6 +135,47 @@ public final class EventCodec {
     /** Decodes an {@code fx-rates} value, its {@code valid_from} checked against its timestamp. */
     public DecodeResult<FxRate> decodeFxRate(byte[] value, long recordTimestamp) {
         return notAhead(decodeFxRate(value), FxRate::validFrom, "valid_from", recordTimestamp);
+    }
+
+    /** The key of the heartbeat of {@code partition}: {@code __heartbeat-<partition>}. */
+    public static String heartbeatKey(int partition) {
+        return HEARTBEAT_KEY_PREFIX + partition;
+    }
+
+    /** Whether a reference record with this key is a heartbeat (valid or not) rather than data. */
+    public static boolean isHeartbeatKey(byte[] key) {
+        return key != null && startsWith(key, HEARTBEAT_KEY_PREFIX_BYTES);
+    }
+
+    /**
+     * Decodes a reference heartbeat read from {@code partition} (negative: unknown, not checked):
+     * its key must name that partition, its value hold {@code heartbeat_time}, checked against the
+     * record's timestamp like any event time ({@link CodecLimits#maxTimeAhead()}).
+     */
+    public DecodeResult<ReferenceHeartbeat> decodeHeartbeat(
+            byte[] key, int partition, byte[] value, long recordTimestamp) {
+        String keyText = key == null ? "" : new String(key, StandardCharsets.UTF_8);
+        String expected = heartbeatKey(partition);
+        if (!isHeartbeatKey(key)
+                || !keyText.substring(HEARTBEAT_KEY_PREFIX.length()).matches("0|[1-9][0-9]{0,9}")
+                || (partition >= 0 && !keyText.equals(expected))) {
+            return DecodeResult.rejected(
+                    RejectReason.MISPLACED_HEARTBEAT,
+                    "heartbeat key '"
+                            + echo(keyText)
+                            + "' does not name the partition it was read from"
+                            + (partition >= 0 ? " ('" + expected + "')" : ""));
+        }
+        int named = Integer.parseInt(keyText.substring(HEARTBEAT_KEY_PREFIX.length()));
+        return notAhead(
+                decode(
+                        value,
+                        (node, path) ->
+                                new ReferenceHeartbeat(
+                                        named, instant(node, path, "heartbeat_time"))),
+                ReferenceHeartbeat::heartbeatTime,
+                "heartbeat_time",
+                recordTimestamp);
     }
 
     /**
@@ -588,6 +639,12 @@ public final class EventCodec {
                     g.writeNumberField("eur_per_unit", rate.eurPerUnit());
                     g.writeStringField("valid_from", rate.validFrom().toString());
                 });
+    }
+
+    /** The JSON value of a reference heartbeat (its key is {@link #heartbeatKey(int)}). */
+    public byte[] encode(ReferenceHeartbeat heartbeat) {
+        return write(
+                g -> g.writeStringField("heartbeat_time", heartbeat.heartbeatTime().toString()));
     }
 
     private byte[] write(FieldWriter fields) {

@@ -55,9 +55,16 @@ public enum RejectReason {
     // Appended last, so that the other codes keep their ordinals.
 
     /**
-     * (codec) An event time, {@code updated_at} or {@code valid_from} lies further after the Kafka
-     * record's timestamp than the limit: accepted, it would drag the watermark ahead and turn every
-     * later record late.
+     * (codec) An event time, {@code updated_at}, {@code valid_from} or {@code heartbeat_time} lies
+     * further after the Kafka record's timestamp than the limit: accepted, it would drag the
+     * watermark ahead and turn every later record late.
      */
-    FUTURE_TIMESTAMP
+    FUTURE_TIMESTAMP,
+
+    /**
+     * (codec) A reference heartbeat (key {@code __heartbeat-...} on {@code products} or {@code
+     * fx-rates}) whose key does not name the partition it was read from: its promise is about
+     * another partition, or none.
+     */
+    MISPLACED_HEARTBEAT
 }

@@ -35,7 +35,9 @@ import java.util.SplittableRandom;
  *
  * <p>The event clock advances by {@code 1 / ratePerSecond} per sale from {@code startTime}, so a
  * seeder paced at that rate keeps event time close to wall-clock time. Reference data are valid
- * from an hour before the first sale, so only the planned defects are ever rejected.
+ * from an hour before the first sale, so only the planned defects are ever rejected. Reference
+ * changes come in effective-time order ({@code updated_at}, {@code valid_from}, a tombstone's
+ * record timestamp), so that a heartbeat at {@link #referenceSettledUntil()} keeps its promise.
  */
 public final class SalesGenerator {
 
@@ -125,6 +127,32 @@ public final class SalesGenerator {
     /** Sales (orders and receipts) generated so far, including any still to be returned. */
     public long salesGenerated() {
         return salesGenerated;
+    }
+
+    /**
+     * The event clock of the latest sale generated (the last one {@link #next()} returned or is
+     * about to return), or the reference data's validity before the first.
+     */
+    public long eventClock() {
+        return salesGenerated == 0
+                ? startMillis - REFERENCE_LEAD.toMillis()
+                : clockAt(salesGenerated - 1);
+    }
+
+    /**
+     * The latest time up to which the reference data are complete: no catalog change or rate that
+     * {@link #next()} has yet to return takes effect at or before it. Reference changes come in
+     * effective-time order (a tombstone's record timestamp is its effective time), so a heartbeat
+     * at this time, or earlier, keeps its promise.
+     */
+    public long referenceSettledUntil() {
+        long next = Math.min(nextFxUpdate, nextCatalogChange);
+        for (SeedRecord record : pending) {
+            if (!record.kind().isSale()) {
+                next = Math.min(next, record.timestamp());
+            }
+        }
+        return next - 1;
     }
 
     /** The event-clock time of the given sale index: where the stream's "now" is. */

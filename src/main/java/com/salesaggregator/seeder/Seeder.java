@@ -172,6 +172,16 @@ public final class Seeder implements Callable<Integer> {
     Duration catalogChangeInterval;
 
     @Option(
+            names = "--heartbeat-interval",
+            defaultValue = "1s",
+            converter = DurationConverter.class,
+            description =
+                    "Time between reference heartbeats on every partition of products and"
+                            + " fx-rates: wall-clock time, or event time with --bulk (default:"
+                            + " 1s).")
+    Duration heartbeatInterval;
+
+    @Option(
             names = "--resend-fraction",
             defaultValue = "0.002",
             description =
@@ -244,6 +254,9 @@ public final class Seeder implements Callable<Integer> {
                 progressInterval.isPositive(),
                 "--progress-interval must be positive, was " + progressInterval);
         requireOption(
+                heartbeatInterval.isPositive(),
+                "--heartbeat-interval must be positive, was " + heartbeatInterval);
+        requireOption(
                 httpPort >= -1 && httpPort <= 65535,
                 "--http-port must be -1 (off) or a port from 0 to 65535, was " + httpPort);
     }
@@ -310,7 +323,12 @@ public final class Seeder implements Callable<Integer> {
                             new SalesGenerator(config),
                             producer,
                             new SeederRunner.Settings(
-                                    rate, bulk, count, duration, progressInterval),
+                                    rate,
+                                    bulk,
+                                    count,
+                                    duration,
+                                    progressInterval,
+                                    heartbeatInterval),
                             metrics,
                             System.out::println);
             StopSignals.onStop(runner::stop);

@@ -9,11 +9,21 @@ public final class SeederMetrics {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
-    /** Records acknowledged by Kafka, per topic. */
+    /** Data records (sales, catalog, rates) acknowledged by Kafka, per topic. */
     final Counter recordsSent =
             Counter.builder()
                     .name("seeder_records_sent_total")
-                    .help("Records acknowledged by Kafka")
+                    .help(
+                            "Data records (sales, catalog, rates; not heartbeats) acknowledged by"
+                                    + " Kafka")
+                    .labelNames("topic")
+                    .register(registry);
+
+    /** Reference heartbeats acknowledged by Kafka, per topic (one per partition a beat). */
+    final Counter heartbeatsSent =
+            Counter.builder()
+                    .name("seeder_heartbeats_sent_total")
+                    .help("Reference heartbeats acknowledged by Kafka (one per partition a beat)")
                     .labelNames("topic")
                     .register(registry);
 

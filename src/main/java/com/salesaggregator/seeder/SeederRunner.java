@@ -16,7 +16,11 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Publishes a {@link SalesGenerator}'s records to Kafka at a steady rate (or as fast as possible in
  * bulk mode) until a sale count or duration is reached or {@link #stop()} is called, then flushes.
- * Reports progress every few seconds.
+ * Publishes a reference heartbeat on every partition of {@code products} and {@code fx-rates} every
+ * heartbeat interval (of wall-clock time when paced, at {@code now}; of the generated event time in
+ * bulk mode, at the event clock) and a last one at the end, never later than the reference data
+ * still to come ({@link SalesGenerator#referenceSettledUntil()}). Reports progress every few
+ * seconds.
  */
 public final class SeederRunner implements Runnable {
 
@@ -28,13 +32,43 @@ public final class SeederRunner implements Runnable {
      * @param maxSales stop after this many sales; 0 for no limit
      * @param maxDuration stop after this long; null for no limit
      * @param progressInterval time between progress lines
+     * @param heartbeatInterval time between reference heartbeats: wall-clock time when paced,
+     *     generated event time in bulk mode
      */
     public record Settings(
             double ratePerSecond,
             boolean bulk,
             long maxSales,
             Duration maxDuration,
-            Duration progressInterval) {}
+            Duration progressInterval,
+            Duration heartbeatInterval) {
+
+        /** The seeder's default heartbeat interval. */
+        public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+
+        public Settings {
+            if (heartbeatInterval == null || !heartbeatInterval.isPositive()) {
+                throw new IllegalArgumentException(
+                        "heartbeat interval must be positive, was " + heartbeatInterval);
+            }
+        }
+
+        /** Settings with the default heartbeat interval. */
+        public Settings(
+                double ratePerSecond,
+                boolean bulk,
+                long maxSales,
+                Duration maxDuration,
+                Duration progressInterval) {
+            this(
+                    ratePerSecond,
+                    bulk,
+                    maxSales,
+                    maxDuration,
+                    progressInterval,
+                    DEFAULT_HEARTBEAT_INTERVAL);
+        }
+    }
 
     /**
      * A snapshot of what the runner has done.
@@ -42,6 +76,7 @@ public final class SeederRunner implements Runnable {
      * @param salesSent orders and receipts acknowledged
      * @param linesSent sale lines in them
      * @param referenceSent catalog and rate records acknowledged
+     * @param heartbeatsSent reference heartbeats acknowledged (one per reference partition a beat)
      * @param plannedLate sales sent that were planned to be late
      * @param plannedMalformed sales sent with a planned defect
      * @param errors records Kafka did not acknowledge
@@ -51,6 +86,7 @@ public final class SeederRunner implements Runnable {
             long salesSent,
             long linesSent,
             long referenceSent,
+            long heartbeatsSent,
             long plannedLate,
             long plannedMalformed,
             long errors,
@@ -65,11 +101,12 @@ public final class SeederRunner implements Runnable {
         @Override
         public String toString() {
             return String.format(
-                    "sent %,d sales (%,d lines) + %,d reference records | %,.1f sales/s |"
-                            + " planned late %,d, malformed %,d | errors %,d",
+                    "sent %,d sales (%,d lines) + %,d reference records + %,d heartbeats |"
+                            + " %,.1f sales/s | planned late %,d, malformed %,d | errors %,d",
                     salesSent,
                     linesSent,
                     referenceSent,
+                    heartbeatsSent,
                     salesPerSecond(),
                     plannedLate,
                     plannedMalformed,
@@ -82,10 +119,12 @@ public final class SeederRunner implements Runnable {
     private final Settings settings;
     private final SeederMetrics metrics;
     private final Consumer<String> progressOut;
+    private final ReferenceHeartbeats heartbeats;
 
     private final AtomicLong salesSent = new AtomicLong();
     private final AtomicLong linesSent = new AtomicLong();
     private final AtomicLong referenceSent = new AtomicLong();
+    private final AtomicLong heartbeatsSent = new AtomicLong();
     private final AtomicLong plannedLate = new AtomicLong();
     private final AtomicLong plannedMalformed = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
@@ -93,6 +132,9 @@ public final class SeederRunner implements Runnable {
     private volatile boolean stopRequested;
     private volatile boolean finished;
     private volatile long startNanos;
+    private long lastHeartbeatTime = Long.MIN_VALUE;
+    private long nextHeartbeatNanos;
+    private long nextHeartbeatClock;
 
     public SeederRunner(
             SalesGenerator generator,
@@ -105,6 +147,7 @@ public final class SeederRunner implements Runnable {
         this.settings = settings;
         this.metrics = metrics;
         this.progressOut = progressOut;
+        this.heartbeats = new ReferenceHeartbeats(producer);
         metrics.targetRate.set(settings.bulk() ? 0 : settings.ratePerSecond());
     }
 
@@ -136,6 +179,7 @@ public final class SeederRunner implements Runnable {
                 salesSent.get(),
                 linesSent.get(),
                 referenceSent.get(),
+                heartbeatsSent.get(),
                 plannedLate.get(),
                 plannedMalformed.get(),
                 errors.get(),
@@ -153,6 +197,8 @@ public final class SeederRunner implements Runnable {
         long progressEvery = settings.progressInterval().toNanos();
         long nextProgress = startNanos + progressEvery;
         long salesQueued = 0;
+        nextHeartbeatNanos = startNanos;
+        nextHeartbeatClock = generator.eventClock() + 1;
         try {
             while (!stopRequested && fatalError.get() == null) {
                 if (settings.maxSales() > 0 && salesQueued >= settings.maxSales()) {
@@ -177,6 +223,11 @@ public final class SeederRunner implements Runnable {
                     salesQueued++;
                 }
                 send(record);
+                heartbeatIfDue();
+            }
+            if (fatalError.get() == null) {
+                // The end of the data: the reference partitions are settled up to its last sale.
+                heartbeat();
             }
         } finally {
             producer.flush();
@@ -185,11 +236,51 @@ public final class SeederRunner implements Runnable {
         progressOut.accept("seeder: done, " + progress());
     }
 
+    /** Waits for a sale's time, beating meanwhile, so that slow rates keep the cadence. */
     private void pace(long targetNanos, long deadline) {
         long wait;
         while (!stopRequested && (wait = Math.min(targetNanos, deadline) - System.nanoTime()) > 0) {
-            LockSupport.parkNanos(Math.min(wait, 100_000_000L));
+            heartbeatIfDue();
+            long untilHeartbeat = Math.max(0, nextHeartbeatNanos - System.nanoTime());
+            LockSupport.parkNanos(Math.min(Math.min(wait, untilHeartbeat), 100_000_000L));
         }
+    }
+
+    /** A heartbeat once the interval has passed: of wall-clock time, or of event time in bulk. */
+    private void heartbeatIfDue() {
+        if (settings.bulk()) {
+            long clock = generator.eventClock();
+            if (clock >= nextHeartbeatClock) {
+                heartbeat();
+                nextHeartbeatClock = clock + settings.heartbeatInterval().toMillis();
+            }
+        } else {
+            long now = System.nanoTime();
+            if (now >= nextHeartbeatNanos) {
+                heartbeat();
+                nextHeartbeatNanos = now + settings.heartbeatInterval().toNanos();
+            }
+        }
+    }
+
+    /**
+     * A heartbeat on every reference partition at now (paced) or the event clock (bulk), but never
+     * later than a reference change still to be published, and never earlier than the last one.
+     */
+    private void heartbeat() {
+        long time = settings.bulk() ? generator.eventClock() : System.currentTimeMillis();
+        time = Math.min(time, generator.referenceSettledUntil());
+        lastHeartbeatTime = Math.max(lastHeartbeatTime, time);
+        heartbeats.publish(
+                lastHeartbeatTime,
+                (topic, exception) -> {
+                    if (exception != null) {
+                        onError(exception);
+                    } else {
+                        heartbeatsSent.incrementAndGet();
+                        metrics.heartbeatsSent.labelValues(topic).inc();
+                    }
+                });
     }
 
     private void send(SeedRecord record) {

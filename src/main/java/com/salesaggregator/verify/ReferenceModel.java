@@ -200,7 +200,22 @@ public final class ReferenceModel {
         Map<String, TreeMap<Long, BigDecimal>> rates = new HashMap<>();
         List<Line> lines = new ArrayList<>();
         for (InputRecord record : ordered) {
-            if (record.topic().equals(topics.products())) {
+            boolean reference =
+                    record.topic().equals(topics.products())
+                            || record.topic().equals(topics.fxRates());
+            if (reference && EventCodec.isHeartbeatKey(record.key())) {
+                // A heartbeat is watermark progress only: no version, no line; a bad one is a
+                // dead letter like any bad reference record.
+                DecodeResult<?> heartbeat =
+                        codec.decodeHeartbeat(
+                                record.key(),
+                                record.partition(),
+                                record.value(),
+                                record.timestamp());
+                if (!heartbeat.isAccepted()) {
+                    deadLetters.add(recordDeadLetter(record, heartbeat));
+                }
+            } else if (record.topic().equals(topics.products())) {
                 readProduct(codec, record, catalog, deadLetters);
             } else if (record.topic().equals(topics.fxRates())) {
                 DecodeResult<FxRate> rate = codec.decodeFxRate(record.value(), record.timestamp());

@@ -3,9 +3,8 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.salesaggregator.codec.EventCodec;
-import com.salesaggregator.model.Product;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.topics.Topics;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,19 +21,22 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Keeps the catalog source active through the drain, so that the end of event time reaches every
- * operator. Flink 2.2 drops the final watermark of a source that is idle at drain (FLINK-40499:
- * {@code advanceToEndOfEventTime()} emits MAX_WATERMARK without re-announcing ACTIVE, and task
- * outputs drop watermarks while IDLE). When every source is idle by then, nothing would fire before
- * the final savepoint: the windows would fire after it, into a transaction that is never committed.
- * The heartbeat re-publishes one version of a product no sale names, valid from a given time (the
- * time of the run's last sales): it changes no output, and its watermark equals the one the sales
- * reach, so it neither holds event time back nor moves it further. Start it only after the data's
- * windows have fired, so that it cannot move the watermark while the sales are still being read.
+ * Publishes reference heartbeats (key {@code __heartbeat-<partition>}) on every partition of {@code
+ * products} and {@code fx-rates}, as a reference publisher does, keeping the reference sources
+ * active through the drain, so that the end of event time reaches every operator. Flink 2.2 drops
+ * the final watermark of a source that is idle at drain (FLINK-40499: {@code
+ * advanceToEndOfEventTime()} emits MAX_WATERMARK without re-announcing ACTIVE, and task outputs
+ * drop watermarks while IDLE). When every source is idle by then, nothing would fire before the
+ * final savepoint: the windows would fire after it, into a transaction that is never committed. The
+ * heartbeat time is the watermark the sales reach with the run's latest sale (its event time minus
+ * the job's default out-of-orderness, minus 1 ms): no reference change of the run comes after it,
+ * it changes no output, and it neither holds event time back nor moves it further. Start it only
+ * after the data's windows have fired, so that it cannot move the watermark while the sales are
+ * still being read.
  */
 final class CatalogHeartbeat implements AutoCloseable {
 
-    private static final String PRODUCT = "p-heartbeat";
+    private static final List<String> REFERENCE_TOPICS = List.of(Topics.PRODUCTS, Topics.FX_RATES);
 
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -42,35 +44,42 @@ final class CatalogHeartbeat implements AutoCloseable {
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     private final List<RecordMetadata> first = new ArrayList<>();
 
-    private CatalogHeartbeat(ItKafka kafka, RunTopics topics, long validFromMillis)
+    private CatalogHeartbeat(ItKafka kafka, RunTopics topics, long latestEventTime)
             throws Exception {
         admin = kafka.admin();
         producer = new KafkaProducer<>(kafka.producerProps());
-        // While the sales partitions are idle this source alone sets the watermark, which must
-        // stay where the sales left it.
-        Instant validFrom = Instant.ofEpochMilli(validFromMillis);
-        Product product = new Product(PRODUCT, "Heartbeat", "none", BigDecimal.ONE, validFrom);
-        byte[] value = EventCodec.withDefaults().encode(product);
-        // On every partition, so that every subtask of the catalog source stays active, however
-        // the partitions are spread.
-        for (TopicPartition partition : topics.partitionsOf(Topics.PRODUCTS)) {
-            records.add(
-                    new ProducerRecord<>(
-                            partition.topic(),
-                            partition.partition(),
-                            validFrom.toEpochMilli(),
-                            PRODUCT.getBytes(StandardCharsets.UTF_8),
-                            value));
+        // While the sales partitions are idle the reference sources alone set the watermark, which
+        // must stay where the sales left it.
+        long heartbeatTime = latestEventTime - JobConfig.defaults().outOfOrderness().toMillis() - 1;
+        EventCodec codec = EventCodec.withDefaults();
+        // On every partition, so that every subtask of both reference sources stays active,
+        // however the partitions are spread.
+        for (String topic : REFERENCE_TOPICS) {
+            for (TopicPartition partition : topics.partitionsOf(topic)) {
+                int p = partition.partition();
+                records.add(
+                        new ProducerRecord<>(
+                                partition.topic(),
+                                p,
+                                heartbeatTime,
+                                EventCodec.heartbeatKey(p).getBytes(StandardCharsets.UTF_8),
+                                codec.encode(
+                                        new ReferenceHeartbeat(
+                                                p, Instant.ofEpochMilli(heartbeatTime)))));
+            }
         }
         for (ProducerRecord<byte[], byte[]> record : records) {
             first.add(producer.send(record).get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS));
         }
     }
 
-    /** Publishes the heartbeat version now and every 200 ms until closed. */
-    static CatalogHeartbeat start(ItKafka kafka, RunTopics topics, long validFromMillis)
+    /**
+     * Publishes the heartbeats now and every 200 ms until closed, at the watermark the sales reach
+     * with their latest event time {@code latestEventTime}.
+     */
+    static CatalogHeartbeat start(ItKafka kafka, RunTopics topics, long latestEventTime)
             throws Exception {
-        CatalogHeartbeat heartbeat = new CatalogHeartbeat(kafka, topics, validFromMillis);
+        CatalogHeartbeat heartbeat = new CatalogHeartbeat(kafka, topics, latestEventTime);
         heartbeat.timer.scheduleAtFixedRate(
                 () -> heartbeat.records.forEach(heartbeat.producer::send),
                 200,

@@ -55,10 +55,11 @@ import org.slf4j.LoggerFactory;
 /**
  * No input record can take the job down: every hostile record of {@link #HOSTILE} is sent
  * mid-stream among valid sales, on the real broker, to the Kafka-wired job on a MiniCluster that
- * would restart a failing task. The job must never restart; each hostile record must reach {@code
- * sales-dlq} exactly once, with the reason of its row and its source topic, partition and offset;
- * far-future timestamps must not move the watermark (no valid line turns late); and after a drain
- * the figures must equal the {@link ReferenceModel}'s exactly.
+ * would restart a failing task. The job must never restart; each hostile record (malformed and
+ * far-future reference heartbeats included) must reach {@code sales-dlq} exactly once, with the
+ * reason of its row and its source topic, partition and offset; far-future timestamps must not move
+ * the watermark (no valid line turns late); and after a drain the figures must equal the {@link
+ * ReferenceModel}'s exactly.
  */
 class HostileInputITCase {
 
@@ -372,7 +373,77 @@ class HostileInputITCase {
                             Topics.FX_RATES,
                             "GBP",
                             rate("GBP", "9.99", IN_A_YEAR),
-                            RejectReason.FUTURE_TIMESTAMP));
+                            RejectReason.FUTURE_TIMESTAMP),
+                    // Reference heartbeats (key __heartbeat-<partition>, on its partition).
+                    heartbeat(
+                            "heartbeat: heartbeat_time not an instant",
+                            Topics.PRODUCTS,
+                            0,
+                            0,
+                            "{\"heartbeat_time\":\"yesterday\"}",
+                            RejectReason.INVALID_TIMESTAMP),
+                    heartbeat(
+                            "heartbeat: no heartbeat_time",
+                            Topics.FX_RATES,
+                            0,
+                            0,
+                            "{\"beat\":" + iso(START) + "}",
+                            RejectReason.MISSING_FIELD),
+                    heartbeat(
+                            "heartbeat: not JSON",
+                            Topics.PRODUCTS,
+                            1,
+                            1,
+                            "thump",
+                            RejectReason.MALFORMED_JSON),
+                    heartbeat(
+                            "heartbeat: keyed for another partition",
+                            Topics.PRODUCTS,
+                            2,
+                            0,
+                            "{\"heartbeat_time\":" + iso(START) + "}",
+                            RejectReason.MISPLACED_HEARTBEAT));
+
+    /** A heartbeat on {@code partition} keyed {@code __heartbeat-<keyPartition>}. */
+    private static Hostile heartbeat(
+            String name,
+            String topic,
+            int partition,
+            int keyPartition,
+            String value,
+            RejectReason reason) {
+        return new Hostile(
+                name,
+                topic,
+                partition,
+                utf8(EventCodec.heartbeatKey(keyPartition)),
+                utf8(value),
+                reason,
+                null);
+    }
+
+    /**
+     * A far-future heartbeat in every partition of both reference topics. Were one accepted, the
+     * reference watermarks would stand a year ahead, and once the sales partitions went idle every
+     * window would close at once.
+     */
+    private static List<Hostile> farFutureHeartbeatsInEveryReferencePartition() {
+        Map<String, Integer> partitions = partitionCounts();
+        List<Hostile> rows = new ArrayList<>();
+        for (String topic : List.of(Topics.PRODUCTS, Topics.FX_RATES)) {
+            for (int p = 0; p < partitions.get(topic); p++) {
+                rows.add(
+                        heartbeat(
+                                "far-future heartbeat (in a year), " + topic + " partition " + p,
+                                topic,
+                                p,
+                                p,
+                                "{\"heartbeat_time\":" + iso(IN_A_YEAR) + "}",
+                                RejectReason.FUTURE_TIMESTAMP));
+            }
+        }
+        return rows;
+    }
 
     /**
      * A far-future sale in every partition of both sales topics. Were one accepted, every partition
@@ -415,6 +486,7 @@ class HostileInputITCase {
     static {
         List<Hostile> rows = new ArrayList<>(TABLE);
         rows.addAll(farFutureInEveryPartition());
+        rows.addAll(farFutureHeartbeatsInEveryReferencePartition());
         HOSTILE = List.copyOf(rows);
     }
 

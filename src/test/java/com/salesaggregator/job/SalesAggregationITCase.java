@@ -31,6 +31,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -333,16 +334,26 @@ class SalesAggregationITCase {
         static final DataSet INSTANCE = new DataSet();
 
         private final List<Planned> main = new ArrayList<>();
+
+        /**
+         * Hand-made catalog changes after the initial catalog, merged into the bulk data at their
+         * effective time: reference data have no out-of-orderness, so each partition must see its
+         * changes in effective-time order (PRODUCT.md, "Reference heartbeats").
+         */
+        private final List<Planned> laterReferenceChanges = new ArrayList<>();
+
         private final List<Planned> afterWindowsClosed = new ArrayList<>();
         private final Set<String> lateIds = new TreeSet<>();
         private final String stragglerRegionMinute;
 
         private DataSet() {
             handmadeReferenceData();
+            laterReferenceChanges.sort(Comparator.comparingLong(Planned::timestamp));
             List<Planned> specials = new ArrayList<>(handmadeSales());
             specials.sort(Comparator.comparingLong(Planned::timestamp));
             mergeWithBulk(specials);
             trailingSales();
+            requireReferenceInEffectiveTimeOrder();
 
             // Late on purpose: minutes 0 to 2 closed for over a minute by then (watermark at
             // least MAIN_END). EUR and single-version products, so their pricing is unambiguous.
@@ -434,7 +445,10 @@ class SalesAggregationITCase {
             afterWindowsClosed.add(sale);
         }
 
-        /** Catalog and rates, all produced before any sale. */
+        /**
+         * Catalog and rates: the initial versions (and the rejected records) before any sale, the
+         * later changes in {@link #laterReferenceChanges}.
+         */
         private void handmadeReferenceData() {
             long listed = START - minutes(60);
             product("p-stable", "Stable Lamp", "home", "4.00", listed);
@@ -442,7 +456,7 @@ class SalesAggregationITCase {
             // Cost change mid-stream, then delisted at minute 2:30.
             product("p-special", "Special Kettle", "home", "10.00", listed);
             product("p-special", "Special Kettle", "home", "11.50", START + seconds(75));
-            main.add(
+            laterReferenceChanges.add(
                     new Planned(
                             Topics.PRODUCTS, null, utf8("p-special"), null, START + seconds(150)));
             // Listed only at 4:58 and renamed at 5:03: a sale at 4:55 is of an unknown product.
@@ -477,7 +491,9 @@ class SalesAggregationITCase {
         private void product(String id, String name, String category, String cost, long at) {
             Product product =
                     new Product(id, name, category, new BigDecimal(cost), Instant.ofEpochMilli(at));
-            main.add(new Planned(Topics.PRODUCTS, null, utf8(id), CODEC.encode(product), at));
+            Planned record =
+                    new Planned(Topics.PRODUCTS, null, utf8(id), CODEC.encode(product), at);
+            (at <= START - minutes(60) ? main : laterReferenceChanges).add(record);
         }
 
         private static List<Planned> handmadeSales() {
@@ -723,7 +739,8 @@ class SalesAggregationITCase {
 
         /**
          * The generator's records, with each special sale inserted once the generator's clock has
-         * reached its event time, so that no partition sees it later than the bound.
+         * reached its event time, so that no partition sees it later than the bound, and each later
+         * hand-made reference change inserted in effective-time order among the generator's own.
          */
         private void mergeWithBulk(List<Planned> specials) {
             GeneratorConfig config =
@@ -747,9 +764,18 @@ class SalesAggregationITCase {
                             0);
             SalesGenerator generator = new SalesGenerator(config);
             int index = 0;
+            int changes = 0;
             int sales = 0;
             while (sales < BULK_SALES) {
                 SeedRecord record = generator.next();
+                // Before the generator's change or sale: the hand-made changes taking effect
+                // earlier (before a change) or by the sale's clock (before a sale).
+                long until =
+                        record.kind().isSale() ? generator.clockAt(sales) : record.timestamp() - 1;
+                while (changes < laterReferenceChanges.size()
+                        && laterReferenceChanges.get(changes).timestamp() <= until) {
+                    main.add(laterReferenceChanges.get(changes++));
+                }
                 if (record.kind().isSale()) {
                     long clock = generator.clockAt(sales++);
                     while (index < specials.size() && specials.get(index).timestamp() <= clock) {
@@ -764,7 +790,28 @@ class SalesAggregationITCase {
                                 record.value(),
                                 record.timestamp()));
             }
+            main.addAll(laterReferenceChanges.subList(changes, laterReferenceChanges.size()));
             main.addAll(specials.subList(index, specials.size()));
+        }
+
+        /**
+         * The reference publisher's contract, which the job relies on (no out-of-orderness on
+         * reference topics): on each topic, hence on each partition, changes in effective-time
+         * order (a record's timestamp is its effective time here, tombstones included).
+         */
+        private void requireReferenceInEffectiveTimeOrder() {
+            Map<String, Long> latest = new HashMap<>();
+            for (Planned record : main) {
+                if (record.topic().equals(Topics.PRODUCTS)
+                        || record.topic().equals(Topics.FX_RATES)) {
+                    long previous = latest.getOrDefault(record.topic(), Long.MIN_VALUE);
+                    if (record.timestamp() < previous) {
+                        throw new IllegalStateException(
+                                record.topic() + " out of effective-time order at " + record);
+                    }
+                    latest.put(record.topic(), record.timestamp());
+                }
+            }
         }
 
         /** One sale at TRAILING as the last record of every partition of both sales topics. */

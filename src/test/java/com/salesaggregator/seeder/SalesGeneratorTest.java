@@ -282,6 +282,73 @@ class SalesGeneratorTest {
                 : ((StoreReceipt) event).eventTime().toEpochMilli();
     }
 
+    @Test
+    void referenceChangesComeInEffectiveTimeOrderAndNoneUndercutsTheSettledTime() {
+        // Frequent changes (rates every 5 s, catalog every 3 s, delistings included) at 20 sales
+        // a second: many batches with several changes at one time.
+        GeneratorConfig config =
+                new GeneratorConfig(
+                        7,
+                        START,
+                        20,
+                        30,
+                        5,
+                        5,
+                        List.of("eu-west", "uk", "us-east"),
+                        List.of("EUR", "GBP", "USD"),
+                        0.5,
+                        Duration.ofSeconds(10),
+                        0.01,
+                        Duration.ofMinutes(5),
+                        0.01,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(3),
+                        0.01);
+        SalesGenerator generator = new SalesGenerator(config);
+        long latestEffective = Long.MIN_VALUE;
+        long latestSettled = Long.MIN_VALUE;
+        int changes = 0;
+        while (generator.salesGenerated() < 20 * 600) {
+            long settled = generator.referenceSettledUntil();
+            assertThat(settled)
+                    .as("settled time never goes back")
+                    .isGreaterThanOrEqualTo(latestSettled);
+            latestSettled = settled;
+            SeedRecord record = generator.next();
+            if (record.kind().isSale()) {
+                continue;
+            }
+            changes++;
+            // A tombstone's record timestamp is its effective time, like a version's own time.
+            long effective =
+                    switch (record.kind()) {
+                        case PRODUCT ->
+                                CODEC.decodeProduct(record.value())
+                                        .event()
+                                        .updatedAt()
+                                        .toEpochMilli();
+                        case FX_RATE ->
+                                CODEC.decodeFxRate(record.value())
+                                        .event()
+                                        .validFrom()
+                                        .toEpochMilli();
+                        default -> record.timestamp();
+                    };
+            assertThat(record.timestamp()).isEqualTo(effective);
+            assertThat(effective)
+                    .as("effective-time order")
+                    .isGreaterThanOrEqualTo(latestEffective);
+            latestEffective = effective;
+            // The settled time before it (the latest, since it never goes back) is a promise kept.
+            assertThat(effective).isGreaterThan(settled);
+        }
+        // The catalog and 2 rates, a rate update of 2 currencies every 5 s, a change every 3 s.
+        assertThat(changes).isGreaterThan(config.catalogSize() + 2 + 2 * 110 + 190);
+        // Between changes, the settled time runs ahead of the event clock, up to the next change.
+        assertThat(generator.referenceSettledUntil())
+                .isGreaterThanOrEqualTo(generator.eventClock());
+    }
+
     private static List<SeedRecord> generate(GeneratorConfig config, int sales) {
         SalesGenerator generator = new SalesGenerator(config);
         List<SeedRecord> records = new ArrayList<>();

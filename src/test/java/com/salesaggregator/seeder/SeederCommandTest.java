@@ -51,6 +51,9 @@ class SeederCommandTest {
         assertThat(seeder.duration).isNull();
         assertThat(seeder.httpPort).isEqualTo(8080);
         assertThat(seeder.progressInterval).isEqualTo(Duration.ofSeconds(5));
+        assertThat(seeder.heartbeatInterval)
+                .isEqualTo(Duration.ofSeconds(1))
+                .isEqualTo(SeederRunner.Settings.DEFAULT_HEARTBEAT_INTERVAL);
     }
 
     @Test
@@ -85,6 +88,7 @@ class SeederCommandTest {
         assertThat(seeder.duration).isEqualTo(Duration.ofMinutes(10));
         assertThat(seeder.httpPort).isEqualTo(-1);
         assertThat(seeder.progressInterval).isEqualTo(Duration.ofSeconds(1));
+        assertThat(seeder.heartbeatInterval).isEqualTo(Duration.ofMillis(250));
 
         // The map above must name every option, so a new option cannot escape this test.
         EnvironmentDefaults naming = new EnvironmentDefaults(Seeder.ENV_PREFIX, Map.of());
@@ -176,6 +180,18 @@ class SeederCommandTest {
                 Arguments.of(Map.of(), List.of("--catalog-size", "0"), "--catalog-size"),
                 Arguments.of(Map.of(), List.of("--count", "-1"), "--count must not be negative"),
                 Arguments.of(Map.of(), List.of("--progress-interval", "0s"), "--progress-interval"),
+                Arguments.of(
+                        Map.of(),
+                        List.of("--heartbeat-interval", "0s"),
+                        "--heartbeat-interval must be positive"),
+                Arguments.of(
+                        Map.of("SEEDER_HEARTBEAT_INTERVAL", "-PT1S"),
+                        List.of(),
+                        "--heartbeat-interval must be positive"),
+                Arguments.of(
+                        Map.of(),
+                        List.of("--heartbeat-interval", "often"),
+                        "'--heartbeat-interval'"),
                 Arguments.of(Map.of(), List.of("--duration", "PT0S"), "--duration"),
                 Arguments.of(Map.of(), List.of("--http-port", "70000"), "--http-port"),
                 Arguments.of(Map.of(), List.of("--no-such-option"), "--no-such-option"));
@@ -317,6 +333,7 @@ class SeederCommandTest {
         env.put("SEEDER_MALFORMED_FRACTION", "0.2");
         env.put("SEEDER_FX_UPDATE_INTERVAL", "500ms");
         env.put("SEEDER_CATALOG_CHANGE_INTERVAL", "PT1H");
+        env.put("SEEDER_HEARTBEAT_INTERVAL", "250ms");
         env.put("SEEDER_RESEND_FRACTION", "0.03");
         env.put("SEEDER_HTTP_PORT", "-1");
         env.put("SEEDER_PROGRESS_INTERVAL", "1s");

@@ -11,6 +11,7 @@ import com.salesaggregator.local.TopicCreator;
 import com.salesaggregator.model.FxRate;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.Product;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.model.StoreReceipt;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
@@ -53,7 +54,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Seeds the real broker through {@link SeederRunner} and reads every input topic back. */
+/**
+ * Seeds the real broker through {@link SeederRunner} and reads every input topic back: the planned
+ * records, and a heartbeat on every reference partition that no later reference change undercuts.
+ */
 class SeederITCase {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -122,14 +126,48 @@ class SeederITCase {
             }
             assertThat(metrics.targetRate.get()).as("bulk runs are unpaced").isZero();
 
-            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read =
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> all =
                     readCommitted(broker, perTopic);
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read = withoutHeartbeats(all);
 
             assertSameRecordsInTheSameOrder(read, plan, declared);
             Map<Fault, Integer> faults = assertPayloadsDecodeAsPlanned(read);
             assertThat(faults)
                     .as("every planned defect is on the wire, rejected for its reason")
                     .isEqualTo(faultsOf(plan));
+
+            Map<TopicPartition, List<ReferenceHeartbeat>> heartbeats =
+                    assertHeartbeatsOnEveryReferencePartitionKeepTheirPromise(
+                            all, declared, progress, metrics);
+            // In bulk mode they follow the data's event time: one each second of it (the
+            // default interval), the first at the first sale, the last at the event clock of the
+            // last one (the clock moves 1 / rate per sale generated; resends do not move it).
+            long firstSale = config.startTime().toEpochMilli();
+            long generated = plan.stream().filter(r -> r.kind().isSale() && !r.resend()).count();
+            long lastSale = firstSale + (generated - 1) * 1000L / (long) config.ratePerSecond();
+            heartbeats.forEach(
+                    (partition, beats) -> {
+                        assertThat(beats.get(0).heartbeatTime().toEpochMilli())
+                                .as("first heartbeat of %s", partition)
+                                .isEqualTo(firstSale);
+                        assertThat(beats.get(beats.size() - 1).heartbeatTime().toEpochMilli())
+                                .as("last heartbeat of %s, at the end of the data", partition)
+                                .isEqualTo(lastSale);
+                        assertThat(all.get(partition).get(all.get(partition).size() - 1).key())
+                                .as("the last record of %s", partition)
+                                .isEqualTo(utf8(EventCodec.heartbeatKey(partition.partition())));
+                        for (int i = 1; i < beats.size() - 1; i++) {
+                            long gap =
+                                    beats.get(i).heartbeatTime().toEpochMilli()
+                                            - beats.get(i - 1).heartbeatTime().toEpochMilli();
+                            // A heartbeat at the first sale at or past each second of event
+                            // time (a sale every 200 ms), held back just before a change of the
+                            // same sale's batch still to be sent.
+                            assertThat(gap)
+                                    .as("event time between heartbeats %d and %d", i - 1, i)
+                                    .isBetween(1000L - 200L - 1L, 1000L + 200L + 200L + 1L);
+                        }
+                    });
         }
     }
 
@@ -228,11 +266,26 @@ class SeederITCase {
                     .isEqualTo(progress.salesSent());
             Map<String, Long> perTopic = countPerTopic(plan);
 
-            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read =
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> all =
                     readCommitted(broker, perTopic);
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read = withoutHeartbeats(all);
 
             assertSameRecordsInTheSameOrder(read, plan, declared);
             assertPayloadsDecodeAsPlanned(read);
+            // Paced: a heartbeat at once, one a second of wall-clock time, one at the end, each at
+            // most "now" and never ahead of a rate update or catalog change still to come.
+            Map<TopicPartition, List<ReferenceHeartbeat>> heartbeats =
+                    assertHeartbeatsOnEveryReferencePartitionKeepTheirPromise(
+                            all, declared, progress, metrics);
+            long readAt = System.currentTimeMillis();
+            heartbeats.forEach(
+                    (partition, beats) -> {
+                        assertThat(beats).as("heartbeats of %s", partition).hasSizeGreaterThan(2);
+                        assertThat(beats)
+                                .extracting(b -> b.heartbeatTime().toEpochMilli())
+                                .allSatisfy(time -> assertThat(time).isLessThanOrEqualTo(readAt));
+                    });
+            assertThat(scrape).contains("seeder_heartbeats_sent_total{topic=\"products\"}");
             for (String topic : INPUTS) {
                 assertThat(scrape)
                         .as("/metrics after the run")
@@ -449,9 +502,122 @@ class SeederITCase {
         return record.topic() + "-" + record.partition() + "@" + record.offset();
     }
 
+    /** The records read, heartbeats left out: what the generator planned. */
+    private static Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> withoutHeartbeats(
+            Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read) {
+        Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> data = new HashMap<>();
+        read.forEach(
+                (partition, records) -> {
+                    List<ConsumerRecord<byte[], byte[]>> kept =
+                            records.stream()
+                                    .filter(r -> !EventCodec.isHeartbeatKey(r.key()))
+                                    .toList();
+                    if (!kept.isEmpty()) {
+                        data.put(partition, kept);
+                    }
+                });
+        return data;
+    }
+
     /**
-     * Reads the given topics from the start with {@code read_committed} until each holds its
-     * expected count, then checks nothing is left beyond it.
+     * Every partition of {@code products} and {@code fx-rates} carries heartbeats, and only they do
+     * (none on the sales topics); each is keyed for its partition, decodes, and has its time as
+     * record timestamp; per partition, reference changes come in effective-time order and none
+     * after a heartbeat takes effect at or before it (the contract); heartbeat times never go back.
+     * The runner counted exactly what is on the wire.
+     *
+     * @return each reference partition's heartbeats, in offset order
+     */
+    private static Map<TopicPartition, List<ReferenceHeartbeat>>
+            assertHeartbeatsOnEveryReferencePartitionKeepTheirPromise(
+                    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> read,
+                    List<TopicDefinition> declared,
+                    SeederRunner.Progress progress,
+                    SeederMetrics metrics) {
+        Map<TopicPartition, List<ReferenceHeartbeat>> heartbeats = new HashMap<>();
+        Map<String, Long> perTopic = new HashMap<>();
+        for (TopicDefinition topic : declared) {
+            boolean reference =
+                    topic.name().equals(Topics.PRODUCTS) || topic.name().equals(Topics.FX_RATES);
+            if (!INPUTS.contains(topic.name())) {
+                continue;
+            }
+            for (int p = 0; p < topic.partitions(); p++) {
+                TopicPartition partition = new TopicPartition(topic.name(), p);
+                List<ReferenceHeartbeat> beats = new ArrayList<>();
+                long latestEffective = Long.MIN_VALUE;
+                long latestHeartbeat = Long.MIN_VALUE;
+                for (ConsumerRecord<byte[], byte[]> record :
+                        read.getOrDefault(partition, List.of())) {
+                    if (EventCodec.isHeartbeatKey(record.key())) {
+                        assertThat(reference).as("a heartbeat on %s", position(record)).isTrue();
+                        DecodeResult<ReferenceHeartbeat> decoded =
+                                CODEC.decodeHeartbeat(
+                                        record.key(),
+                                        record.partition(),
+                                        record.value(),
+                                        record.timestamp());
+                        assertThat(decoded.isAccepted())
+                                .as("heartbeat at %s: %s", position(record), decoded.rejection())
+                                .isTrue();
+                        ReferenceHeartbeat beat = decoded.event();
+                        long time = beat.heartbeatTime().toEpochMilli();
+                        assertThat(record.timestamp()).as(position(record)).isEqualTo(time);
+                        assertThat(record.headers().toArray()).isEmpty();
+                        assertThat(time)
+                                .as("heartbeat at %s after the last heartbeat", position(record))
+                                .isGreaterThanOrEqualTo(latestHeartbeat);
+                        latestHeartbeat = time;
+                        beats.add(beat);
+                    } else if (reference) {
+                        long effective = effectiveTime(record);
+                        assertThat(effective)
+                                .as("change at %s in effective-time order", position(record))
+                                .isGreaterThanOrEqualTo(latestEffective);
+                        // The promise: nothing after a heartbeat takes effect at or before it.
+                        assertThat(effective)
+                                .as(
+                                        "change at %s after a heartbeat at %s",
+                                        position(record), Instant.ofEpochMilli(latestHeartbeat))
+                                .isGreaterThan(latestHeartbeat);
+                        latestEffective = effective;
+                    }
+                }
+                if (reference) {
+                    assertThat(beats).as("heartbeats on %s", partition).isNotEmpty();
+                    heartbeats.put(partition, beats);
+                    perTopic.merge(topic.name(), (long) beats.size(), Long::sum);
+                }
+            }
+        }
+        assertThat(progress.heartbeatsSent())
+                .isEqualTo(perTopic.values().stream().mapToLong(Long::longValue).sum());
+        for (String topic : List.of(Topics.PRODUCTS, Topics.FX_RATES)) {
+            assertThat(metrics.heartbeatsSent.labelValues(topic).get())
+                    .as("heartbeats sent to %s", topic)
+                    .isEqualTo(perTopic.get(topic).doubleValue());
+        }
+        return heartbeats;
+    }
+
+    /** When a reference record takes effect: its version's time, or a tombstone's timestamp. */
+    private static long effectiveTime(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return record.timestamp();
+        }
+        return record.topic().equals(Topics.PRODUCTS)
+                ? CODEC.decodeProduct(record.value()).event().updatedAt().toEpochMilli()
+                : CODEC.decodeFxRate(record.value()).event().validFrom().toEpochMilli();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads the given topics from the start with {@code read_committed} until every partition is
+     * read to its end (the run has flushed), then checks each topic holds its expected count of
+     * planned records (heartbeats aside).
      */
     private static Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> readCommitted(
             EmbeddedKafkaBroker broker, Map<String, Long> expectedPerTopic) {
@@ -478,6 +644,7 @@ class SeederITCase {
             // Assigned rather than subscribed: no group, so nothing to rebalance or commit.
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
             await().atMost(TIMEOUT)
                     .pollInSameThread()
                     .pollDelay(Duration.ZERO)
@@ -491,18 +658,19 @@ class SeederITCase {
                                                             record.topic(), record.partition()),
                                                     tp -> new ArrayList<>())
                                             .add(record);
-                                    counts.merge(record.topic(), 1L, Long::sum);
+                                    if (!EventCodec.isHeartbeatKey(record.key())) {
+                                        counts.merge(record.topic(), 1L, Long::sum);
+                                    }
                                 }
-                                return expectedPerTopic.entrySet().stream()
-                                        .allMatch(e -> counts.get(e.getKey()) >= e.getValue());
+                                for (TopicPartition partition : partitions) {
+                                    if (consumer.position(partition, TIMEOUT)
+                                            < ends.get(partition)) {
+                                        return false;
+                                    }
+                                }
+                                return true;
                             });
             assertThat(counts).isEqualTo(expectedPerTopic);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, TIMEOUT);
-            for (TopicPartition partition : partitions) {
-                assertThat(consumer.position(partition, TIMEOUT))
-                        .as("nothing left unread in %s", partition)
-                        .isEqualTo(ends.get(partition));
-            }
         }
         return read;
     }

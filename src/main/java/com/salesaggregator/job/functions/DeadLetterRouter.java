@@ -7,7 +7,9 @@ import org.apache.flink.util.function.SerializableFunction;
 
 /**
  * Splits what a source emits into valid events (main output) and dead letters (side output), so
- * that a record the decoder rejected never reaches the enrichment.
+ * that a record the decoder rejected never reaches the enrichment. An input that is neither (a
+ * reference heartbeat, whose only work is the watermark progress it made at the source) is dropped:
+ * never state, never counted, never a dead letter.
  *
  * @param <I> the source's union type
  * @param <O> the valid event type
@@ -28,8 +30,11 @@ public final class DeadLetterRouter<I, O> extends ProcessFunction<I, O> {
         O event = valid.apply(input);
         if (event != null) {
             out.collect(event);
-        } else {
-            ctx.output(DeadLetters.TAG, rejected.apply(input));
+            return;
+        }
+        DeadLetter deadLetter = rejected.apply(input);
+        if (deadLetter != null) {
+            ctx.output(DeadLetters.TAG, deadLetter);
         }
     }
 }

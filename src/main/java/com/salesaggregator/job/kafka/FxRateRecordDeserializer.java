@@ -6,13 +6,17 @@ import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.job.metrics.EventTimeLag;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.model.FxRate;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
-/** Turns every {@code fx-rates} record into a rate or a dead letter. */
+/**
+ * Turns every {@code fx-rates} record into a rate, a reference heartbeat (key {@code
+ * __heartbeat-<partition>}) or a dead letter.
+ */
 public final class FxRateRecordDeserializer
         implements KafkaRecordDeserializationSchema<FxRateInput> {
 
@@ -34,6 +38,18 @@ public final class FxRateRecordDeserializer
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<FxRateInput> out) {
         if (codec == null) {
             codec = new EventCodec(limits);
+        }
+        if (EventCodec.isHeartbeatKey(record.key())) {
+            DecodeResult<ReferenceHeartbeat> heartbeat =
+                    codec.decodeHeartbeat(
+                            record.key(), record.partition(), record.value(), record.timestamp());
+            out.collect(
+                    heartbeat.isAccepted()
+                            ? FxRateInput.heartbeat(
+                                    heartbeat.event().heartbeatTime().toEpochMilli())
+                            : new FxRateInput(
+                                    null, SaleRecordDeserializer.deadLetter(record, heartbeat)));
+            return;
         }
         DecodeResult<FxRate> result = codec.decodeFxRate(record.value(), record.timestamp());
         if (result.isAccepted()) {

@@ -9,6 +9,7 @@ import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
 import com.salesaggregator.model.Product;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -18,7 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Turns every {@code products} record into a catalog change (a tombstone delists the product from
- * its record timestamp on) or a dead letter.
+ * its record timestamp on), a reference heartbeat (key {@code __heartbeat-<partition>}) or a dead
+ * letter.
  */
 public final class ProductRecordDeserializer
         implements KafkaRecordDeserializationSchema<ProductInput> {
@@ -41,6 +43,18 @@ public final class ProductRecordDeserializer
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<ProductInput> out) {
         if (codec == null) {
             codec = new EventCodec(limits);
+        }
+        if (EventCodec.isHeartbeatKey(record.key())) {
+            DecodeResult<ReferenceHeartbeat> heartbeat =
+                    codec.decodeHeartbeat(
+                            record.key(), record.partition(), record.value(), record.timestamp());
+            out.collect(
+                    heartbeat.isAccepted()
+                            ? ProductInput.heartbeat(
+                                    heartbeat.event().heartbeatTime().toEpochMilli())
+                            : new ProductInput(
+                                    null, SaleRecordDeserializer.deadLetter(record, heartbeat)));
+            return;
         }
         if (record.value() == null) {
             if (record.key() == null || record.key().length == 0) {
