@@ -120,7 +120,10 @@ public record JobConfig(
                     "1h",
                     "a sale delivered again within this time of its first delivery is a DUPLICATE");
     public static final String CHECKPOINT_INTERVAL =
-            option("checkpoint-interval", "10s", "checkpoint (and transaction commit) interval");
+            option(
+                    "checkpoint-interval",
+                    "5s",
+                    "checkpoint (and transaction commit) interval: how soon results are visible");
     public static final String CHECKPOINT_TIMEOUT =
             option("checkpoint-timeout", "2m", "a checkpoint taking longer is aborted");
     public static final String MIN_PAUSE =

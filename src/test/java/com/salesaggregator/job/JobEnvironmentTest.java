@@ -20,7 +20,7 @@ class JobEnvironmentTest {
         CheckpointConfig checkpoints = env.getCheckpointConfig();
 
         assertThat(env.getCheckpointingConsistencyMode()).isEqualTo(CheckpointingMode.EXACTLY_ONCE);
-        assertThat(checkpoints.getCheckpointInterval()).isEqualTo(10_000);
+        assertThat(checkpoints.getCheckpointInterval()).isEqualTo(5_000);
         assertThat(checkpoints.getCheckpointTimeout()).isEqualTo(120_000);
         assertThat(checkpoints.getMinPauseBetweenCheckpoints()).isEqualTo(1_000);
         assertThat(checkpoints.getTolerableCheckpointFailureNumber()).isEqualTo(3);
