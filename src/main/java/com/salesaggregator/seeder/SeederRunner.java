@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -271,16 +272,21 @@ public final class SeederRunner implements Runnable {
         long time = settings.bulk() ? generator.eventClock() : System.currentTimeMillis();
         time = Math.min(time, generator.referenceSettledUntil());
         lastHeartbeatTime = Math.max(lastHeartbeatTime, time);
-        heartbeats.publish(
-                lastHeartbeatTime,
-                (topic, exception) -> {
-                    if (exception != null) {
-                        onError(exception);
-                    } else {
-                        heartbeatsSent.incrementAndGet();
-                        metrics.heartbeatsSent.labelValues(topic).inc();
-                    }
-                });
+        try {
+            heartbeats.publish(
+                    lastHeartbeatTime,
+                    (topic, exception) -> {
+                        if (exception != null) {
+                            onError(exception);
+                        } else {
+                            heartbeatsSent.incrementAndGet();
+                            metrics.heartbeatsSent.labelValues(topic).inc();
+                        }
+                    });
+        } catch (KafkaException e) {
+            // The topic metadata could not be had (partitionsFor): counted like a failed send.
+            onError(e);
+        }
     }
 
     private void send(SeedRecord record) {
