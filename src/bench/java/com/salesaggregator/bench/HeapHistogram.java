@@ -72,19 +72,26 @@ record HeapHistogram(Map<String, Entry> classes, long totalBytes) {
         return e == null ? 0 : e.instances();
     }
 
-    /** The {@code n} classes whose bytes grew most since {@code before}, largest first. */
-    List<Growth> largestGrowth(HeapHistogram before, int n) {
-        List<Growth> growth = new ArrayList<>();
+    /** How each class grew since {@code before}, by class name. */
+    Map<String, Growth> growthSince(HeapHistogram before) {
+        Map<String, Growth> growth = new HashMap<>();
         classes.forEach(
                 (name, now) -> {
                     Entry then = before.classes().getOrDefault(name, new Entry(0, 0));
-                    growth.add(
+                    growth.put(
+                            name,
                             new Growth(
                                     name,
                                     now.instances() - then.instances(),
                                     now.bytes() - then.bytes()));
                 });
-        growth.sort(Comparator.comparingLong(Growth::bytes).reversed());
-        return List.copyOf(growth.subList(0, Math.min(n, growth.size())));
+        return Map.copyOf(growth);
+    }
+
+    /** The {@code n} largest of {@code growth} by bytes, largest first. */
+    static List<Growth> largest(Map<String, Growth> growth, int n) {
+        List<Growth> sorted = new ArrayList<>(growth.values());
+        sorted.sort(Comparator.comparingLong(Growth::bytes).reversed());
+        return List.copyOf(sorted.subList(0, Math.min(n, sorted.size())));
     }
 }

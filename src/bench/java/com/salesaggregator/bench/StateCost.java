@@ -158,7 +158,7 @@ public final class StateCost {
      *     subtasks), empty on the heap backend
      * @param localDirBytes size of RocksDB's local working directory (every keyed state of the
      *     job), -1 on the heap backend
-     * @param growth the classes that grew most on the heap
+     * @param growth how each class grew on the heap
      */
     record Sample(
             String backend,
@@ -173,7 +173,7 @@ public final class StateCost {
             long pricingCheckpointedBytes,
             Map<String, Long> rocksDb,
             long localDirBytes,
-            List<HeapHistogram.Growth> growth) {}
+            Map<String, HeapHistogram.Growth> growth) {}
 
     public static void main(String[] args) throws Exception {
         Options options;
@@ -336,7 +336,7 @@ public final class StateCost {
             SalesTopology.build(
                     KafkaConnectors.sources(env, config), KafkaConnectors.sinks(config), config);
 
-            HeapHistogram before = HeapHistogram.take();
+            HeapHistogram before = cleanHeap();
             long submitted = System.nanoTime();
             JobClient client = env.executeAsync(SalesAggregationJob.NAME + " " + runId);
             try {
@@ -376,7 +376,7 @@ public final class StateCost {
                                 task.path("checkpointed_size").asLong(),
                                 rocksDb,
                                 localDirBytes,
-                                held.largestGrowth(before, 8));
+                                held.growthSince(before));
                 Progress.line(
                         "%s: checkpoint %d: job %s, pricing %s (written %s); live heap +%s;"
                                 + " %,d SourcePosition%s%s",
@@ -389,7 +389,7 @@ public final class StateCost {
                         sample.positions(),
                         rocksDb.isEmpty() ? "" : "; RocksDB " + rocksDb,
                         localDirBytes < 0 ? "" : "; local dir " + mib(localDirBytes));
-                for (HeapHistogram.Growth g : sample.growth()) {
+                for (HeapHistogram.Growth g : HeapHistogram.largest(sample.growth(), 8)) {
                     Progress.line(
                             "%s:   heap +%s in %,d %s",
                             runId, mib(g.bytes()), g.instances(), g.className());
@@ -397,8 +397,24 @@ public final class StateCost {
                 return sample;
             } finally {
                 client.cancel().get(2, TimeUnit.MINUTES);
+                // Its state is released only when its tasks have ended.
+                client.getJobExecutionResult().handle((r, e) -> r).get(2, TimeUnit.MINUTES);
             }
         }
+    }
+
+    /**
+     * The heap before a run: after the state of an earlier run is gone (its tasks release it a
+     * moment after the job ends), so that the difference is this run's alone.
+     */
+    private static HeapHistogram cleanHeap() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        HeapHistogram heap = HeapHistogram.take();
+        while (heap.instances(SourcePosition.class.getName()) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            heap = HeapHistogram.take();
+        }
+        return heap;
     }
 
     /** Waits until the job's consumer group has committed the end of every input partition. */
@@ -670,24 +686,53 @@ public final class StateCost {
                             perGib,
                             perGib / 3600,
                             mib(tm.getManagedMemorySize().getBytes())));
+            // The block cache is the managed memory, write buffers charged to it up to Flink's
+            // default write-buffer ratio (0.5): the other half holds the tables' blocks.
+            long cache = tm.getManagedMemorySize().getBytes() / 2;
+            double sst = slope(of, s -> s.rocksDb().getOrDefault("dedup total-sst-files-size", 0L));
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "RocksDB in memory: half the managed memory (%s, the rest is write"
+                                    + " buffers) / %.0f B of dedup SST per identity = %,.0f"
+                                    + " identities = %,.0f sales/s at a 1 h dedup horizon with"
+                                    + " every lookup served from the block cache.%n",
+                            mib(cache),
+                            sst,
+                            cache / sst,
+                            cache / sst / 3600));
         }
-        md.append("\nClasses that grew most on the heap, at the largest size:\n\n");
-        for (Sample s : samples) {
-            if (s.identities() != samples.get(samples.size() - 1).identities()) {
-                continue;
-            }
-            md.append("- ").append(s.backend()).append(": ");
+        md.append("\nBytes per identity by class on the heap (slope of each class's growth):\n\n");
+        for (String backend : options.backends()) {
+            List<Sample> of = samples.stream().filter(s -> s.backend().equals(backend)).toList();
+            Sample small = of.get(0);
+            Sample large = of.get(of.size() - 1);
+            HeapHistogram.Growth none = new HeapHistogram.Growth("", 0, 0);
+            Map<String, HeapHistogram.Growth> slopes = new LinkedHashMap<>();
+            large.growth()
+                    .forEach(
+                            (name, g) -> {
+                                HeapHistogram.Growth then = small.growth().getOrDefault(name, none);
+                                slopes.put(
+                                        name,
+                                        new HeapHistogram.Growth(
+                                                name,
+                                                g.instances() - then.instances(),
+                                                g.bytes() - then.bytes()));
+                            });
             List<String> parts = new ArrayList<>();
-            for (HeapHistogram.Growth g : s.growth()) {
+            double per = large.identities() - small.identities();
+            for (HeapHistogram.Growth g : HeapHistogram.largest(slopes, 8)) {
                 parts.add(
                         String.format(
                                 Locale.ROOT,
-                                "%s %,d x (%s)",
+                                "%s %.1f B (%.2f per identity)",
                                 g.className(),
-                                g.instances(),
-                                mib(g.bytes())));
+                                g.bytes() / per,
+                                g.instances() / per));
             }
-            md.append(String.join("; ", parts)).append('\n');
+            md.append("- ").append(backend).append(": ").append(String.join("; ", parts));
+            md.append('\n');
         }
         return md.toString();
     }
