@@ -21,6 +21,7 @@ BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at 
 BENCH_SEED ?= 42## seed of the make bench data set
 STATE_SALES ?= 200000,1000000## make bench-state: the data sizes (sales) whose difference gives the bytes per sale identity
 STATE_BACKENDS ?= hashmap,rocksdb## make bench-state: the state backends measured (RocksDB with incremental checkpoints)
+STATE_STEADY ?= 2000## make bench-state: sales/s of the steady-state run (dedup horizon 30 s, 3 min; heap backend); 0 = none
 BENCH_JVM ?= -Xms6g -Xmx6g -Xmn768m -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
@@ -127,7 +128,7 @@ bench-state: jdk ## measure the bytes each remembered sale identity costs in the
 		-Dbench.log.file=target/bench-state/bench.log \
 		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
 		com.salesaggregator.bench.StateCost --sales "$(STATE_SALES)" --backends "$(STATE_BACKENDS)" \
-		--seed "$(BENCH_SEED)"
+		--steady-rate "$(STATE_STEADY)" --seed "$(BENCH_SEED)"
 
 .PHONY: clean
 clean: jdk ## remove build output and local data

@@ -1,6 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.config.DurationText;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.job.KafkaConnectors;
@@ -93,7 +94,10 @@ public final class StateCost {
             MemorySize tmProcessSize,
             int parallelism,
             long seed,
-            Path out) {
+            Path out,
+            double steadyRate,
+            Duration steadyHorizon,
+            Duration steadyDuration) {
 
         static Options parse(String[] args) {
             Map<String, String> v = new LinkedHashMap<>();
@@ -103,6 +107,9 @@ public final class StateCost {
             v.put("parallelism", "2");
             v.put("seed", "42");
             v.put("out", "target/bench-state");
+            v.put("steady-rate", "2000");
+            v.put("steady-horizon", "30s");
+            v.put("steady-duration", "3m");
             for (int i = 0; i < args.length; i += 2) {
                 String key = args[i].replaceFirst("^--", "");
                 if (!v.containsKey(key) || i + 1 >= args.length) {
@@ -115,13 +122,14 @@ public final class StateCost {
             }
             List<Long> sales =
                     Stream.of(v.get("sales").split(","))
+                            .filter(s -> !s.strip().equals("none"))
                             .map(s -> Long.parseLong(s.strip()))
                             .sorted()
                             .distinct()
                             .toList();
-            if (sales.size() < 2 || sales.get(0) <= 0) {
+            if ((sales.size() < 2 && !sales.isEmpty()) || (!sales.isEmpty() && sales.get(0) <= 0)) {
                 throw new IllegalArgumentException(
-                        "sales: at least two positive sizes, e.g. 200000,1000000");
+                        "sales: at least two positive sizes, e.g. 200000,1000000 (or none)");
             }
             List<String> backends = List.of(v.get("backends").split(","));
             for (String b : backends) {
@@ -135,7 +143,10 @@ public final class StateCost {
                     MemorySize.parse(v.get("tm-process-size")),
                     Integer.parseInt(v.get("parallelism")),
                     Long.parseLong(v.get("seed")),
-                    Path.of(v.get("out")));
+                    Path.of(v.get("out")),
+                    Double.parseDouble(v.get("steady-rate")),
+                    DurationText.parse(v.get("steady-horizon")),
+                    DurationText.parse(v.get("steady-duration")));
         }
     }
 
@@ -223,7 +234,17 @@ public final class StateCost {
             }
             Bench.deleteRecursively(out.resolve("kafka-" + sales));
         }
-        String report = report(samples, tm, options, Progress.seconds(started));
+        Steady steady = options.steadyRate() > 0 ? steady(options, tm, out) : null;
+        String report =
+                (samples.isEmpty()
+                                ? ""
+                                : report(
+                                        samples,
+                                        tm,
+                                        options,
+                                        steady == null ? Double.NaN : steady.mean(),
+                                        Progress.seconds(started)))
+                        + (steady == null ? "" : steady.text());
         System.out.println();
         System.out.println(report);
         Files.writeString(out.resolve("report.md"), report);
@@ -404,6 +425,113 @@ public final class StateCost {
     }
 
     /**
+     * Steady state on the heap backend: the seeder paced at {@code steadyRate} sales/s, the job
+     * with a short dedup horizon, for several horizons. Identities expire then, and leave the heap
+     * only when the incremental TTL sweep (one bucket per state access) reaches them, so the heap
+     * holds more entries than rate x horizon: their count (one {@link SourcePosition} each) is
+     * sampled every quarter horizon. Returns the report's paragraph.
+     */
+    static Steady steady(Options options, TaskExecutorProcessSpec tm, Path out) throws Exception {
+        double rate = options.steadyRate();
+        Duration horizon = options.steadyHorizon();
+        String runId = "steady-hashmap";
+        Path dir = out.resolve(runId);
+        Bench.deleteRecursively(dir);
+        Progress.line(
+                "%s: %.0f sales/s for %s, dedup horizon %s",
+                runId, rate, options.steadyDuration(), horizon);
+        Configuration cluster = new Configuration();
+        cluster.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, tm.getManagedMemorySize());
+        Configuration job = new Configuration();
+        job.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+        List<double[]> ratios = new ArrayList<>();
+        try (BenchKafka kafka = new BenchKafka(dir.resolve("kafka"));
+                FlinkCluster flink =
+                        new FlinkCluster(
+                                options.parallelism(),
+                                dir.resolve("checkpoints").toAbsolutePath(),
+                                cluster);
+                Producer<byte[], byte[]> producer =
+                        new KafkaProducer<>(
+                                Seeder.producerProperties(kafka.bootstrapServers(), null))) {
+            kafka.createTopics("", DataSet.INPUT_TOPICS);
+            Outputs outputs = new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS).create();
+            Map<String, String> jobOptions = JobContender.options(kafka, runId, outputs);
+            jobOptions.put(JobConfig.DEDUP_HORIZON, horizon.toMillis() + "ms");
+            JobConfig config = JobContender.config(jobOptions);
+            StreamExecutionEnvironment env = flink.environment(options.parallelism(), job);
+            JobEnvironment.configure(env, config);
+            SalesTopology.build(
+                    KafkaConnectors.sources(env, config), KafkaConnectors.sinks(config), config);
+            JobClient client = env.executeAsync(SalesAggregationJob.NAME + " " + runId);
+            SeederMetrics metrics = new SeederMetrics();
+            SeederRunner seeder =
+                    new SeederRunner(
+                            new SalesGenerator(
+                                    DataSet.generatorConfig(
+                                            options.seed(), java.time.Instant.now(), rate)),
+                            producer,
+                            new SeederRunner.Settings(
+                                    rate,
+                                    false,
+                                    0,
+                                    options.steadyDuration(),
+                                    Duration.ofMinutes(1)),
+                            metrics,
+                            line -> Progress.line("%s: %s", runId, line));
+            Thread feeding = new Thread(seeder::run, "steady-seeder");
+            feeding.start();
+            try {
+                long every = horizon.toMillis() / 4;
+                while (feeding.isAlive()) {
+                    Thread.sleep(every);
+                    long held = HeapHistogram.take().instances(SourcePosition.class.getName());
+                    double seconds = seeder.progress().elapsed().toNanos() / 1e9;
+                    double measuredRate = seeder.progress().salesPerSecond();
+                    double live = measuredRate * Math.min(seconds, horizon.toMillis() / 1e3);
+                    Progress.line(
+                            "%s: %.0f s: %,d identities held, rate x horizon %,.0f: %.2f x",
+                            runId, seconds, held, live, held / live);
+                    // Only once entries have been expiring for a full horizon.
+                    if (seconds >= 2.0 * horizon.toMillis() / 1e3) {
+                        ratios.add(new double[] {held / live, measuredRate});
+                    }
+                }
+            } finally {
+                seeder.stop();
+                feeding.join();
+                client.cancel().get(2, TimeUnit.MINUTES);
+                client.getJobExecutionResult().handle((r, e) -> r).get(2, TimeUnit.MINUTES);
+            }
+        }
+        Bench.deleteRecursively(dir);
+        double max = ratios.stream().mapToDouble(r -> r[0]).max().orElse(Double.NaN);
+        double mean = ratios.stream().mapToDouble(r -> r[0]).average().orElse(Double.NaN);
+        double measuredRate = ratios.stream().mapToDouble(r -> r[1]).average().orElse(rate);
+        return new Steady(
+                mean,
+                String.format(
+                        Locale.ROOT,
+                        "%nSteady state (heap backend, %.0f sales/s, dedup horizon %s, %s):"
+                                + " identities held on the heap / (rate x horizon), after the"
+                                + " first two horizons, %d samples: mean %.2f, max %.2f.%n",
+                        measuredRate,
+                        horizon,
+                        options.steadyDuration(),
+                        ratios.size(),
+                        mean,
+                        max));
+    }
+
+    /**
+     * The steady-state run's result.
+     *
+     * @param mean identities held on the heap per identity within the horizon (rate x horizon)
+     * @param text its paragraph in the report
+     */
+    record Steady(double mean, String text) {}
+
+    /**
      * The heap before a run: after the state of an earlier run is gone (its tasks release it a
      * moment after the job ends), so that the difference is this run's alone.
      */
@@ -570,8 +698,16 @@ public final class StateCost {
                 / (large.identities() - small.identities());
     }
 
+    /**
+     * The report; {@code heldPerLive} (NaN if not measured) is how many identities the heap holds
+     * per identity within the horizon, expired ones not yet swept included.
+     */
     static String report(
-            List<Sample> samples, TaskExecutorProcessSpec tm, Options options, double seconds) {
+            List<Sample> samples,
+            TaskExecutorProcessSpec tm,
+            Options options,
+            double heldPerLive,
+            double seconds) {
         StringBuilder md = new StringBuilder();
         md.append(
                 String.format(
@@ -668,6 +804,17 @@ public final class StateCost {
                             perIdentity,
                             identities,
                             identities / 3600));
+            if (!Double.isNaN(heldPerLive)) {
+                md.append(
+                        String.format(
+                                Locale.ROOT,
+                                "In steady state the heap holds %.2f x rate x horizon (expired"
+                                        + " entries until the sweep reaches them): rate x horizon"
+                                        + " = %,.0f = %,.0f sales/s at a 1 h dedup horizon.%n",
+                                heldPerLive,
+                                identities / heldPerLive,
+                                identities / heldPerLive / 3600));
+            }
         }
         for (String backend : options.backends()) {
             if (!backend.equals("rocksdb")) {
