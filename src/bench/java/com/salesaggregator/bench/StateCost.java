@@ -59,7 +59,9 @@ import org.apache.kafka.common.TopicPartition;
  * started), and, on RocksDB, the per-column-family native metrics and the size of the local working
  * directory. The cost per identity is the slope between two sizes: what grows with the sales
  * divided by how many more sales; whatever does not grow with them (open windows, running totals,
- * reference versions, buffers, the broker) falls out.
+ * reference versions, buffers, the broker) falls out. A last run at a fixed rate with a short
+ * horizon measures how many entries the heap holds in steady state, expired ones awaiting the TTL
+ * sweep included, per sale within the horizon ({@link #steady}).
  */
 public final class StateCost {
 
