@@ -19,6 +19,9 @@ BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
 BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency,skew## what make bench measures (always in this order; latency: the job, and Kafka Streams if streams ran; skew: the job at parallelism 4)
 BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close); 4m gives at least 20 key-windows per windowed output
 BENCH_SEED ?= 42## seed of the make bench data set
+STATE_SALES ?= 200000,1000000## make bench-state: the data sizes (sales) whose difference gives the bytes per sale identity
+STATE_BACKENDS ?= hashmap,rocksdb## make bench-state: the state backends measured (RocksDB with incremental checkpoints)
+STATE_STEADY ?= 2000## make bench-state: sales/s of the steady-state run (dedup horizon 30 s, 3 min; heap backend); 0 = none
 BENCH_JVM ?= -Xms6g -Xmx6g -Xmn768m -XX:+UseG1GC## JVM options of make bench (one JVM: broker, Flink, Kafka Streams)
 
 # A JDK 21+: JAVA_HOME, else `java` on PATH, else /usr/lib/jvm/*; found once, on first use.
@@ -114,6 +117,18 @@ bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL a
 		com.salesaggregator.bench.Bench --lines "$(BENCH_LINES)" --reps "$(BENCH_REPS)" \
 		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
 		--latency-duration "$(BENCH_LATENCY)" --seed "$(BENCH_SEED)"
+
+.PHONY: bench-state
+bench-state: jdk ## measure the bytes each remembered sale identity costs in the dedup state (heap, RocksDB) and one TaskManager's capacity; not in make test
+	@echo "Building the benchmark ..."
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
+		-Dmdep.outputFile=$(BENCH_CLASSPATH) -DincludeScope=test
+	@mkdir -p target/bench-state
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
+		-Dbench.log.file=target/bench-state/bench.log \
+		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
+		com.salesaggregator.bench.StateCost --sales "$(STATE_SALES)" --backends "$(STATE_BACKENDS)" \
+		--steady-rate "$(STATE_STEADY)" --seed "$(BENCH_SEED)"
 
 .PHONY: clean
 clean: jdk ## remove build output and local data

@@ -45,7 +45,12 @@ final class FlinkCluster implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     FlinkCluster(int slots, Path checkpointDir) throws Exception {
-        Configuration config = new Configuration();
+        this(slots, checkpointDir, new Configuration());
+    }
+
+    /** A cluster with {@code settings} added to its configuration (e.g. a memory size). */
+    FlinkCluster(int slots, Path checkpointDir, Configuration settings) throws Exception {
+        Configuration config = new Configuration(settings);
         config.set(RestOptions.BIND_PORT, "0");
         config.set(RestOptions.ADDRESS, "localhost");
         config.set(RestOptions.BIND_ADDRESS, "localhost");
@@ -67,7 +72,12 @@ final class FlinkCluster implements AutoCloseable {
 
     /** An environment whose jobs run on this cluster. */
     StreamExecutionEnvironment environment(int parallelism) {
-        Configuration config = new Configuration();
+        return environment(parallelism, new Configuration());
+    }
+
+    /** An environment whose jobs run on this cluster, with {@code settings} (e.g. the backend). */
+    StreamExecutionEnvironment environment(int parallelism, Configuration settings) {
+        Configuration config = new Configuration(settings);
         config.set(DeploymentOptions.TARGET, MiniClusterPipelineExecutorServiceLoader.NAME);
         config.set(DeploymentOptions.ATTACHED, true);
         StreamExecutionEnvironment env =
@@ -166,7 +176,8 @@ final class FlinkCluster implements AutoCloseable {
         return records;
     }
 
-    private JsonNode get(String path) throws IOException, InterruptedException {
+    /** A GET of the REST API, e.g. {@code /jobs/<id>/checkpoints}. */
+    JsonNode get(String path) throws IOException, InterruptedException {
         HttpResponse<String> response =
                 http.send(
                         HttpRequest.newBuilder(URI.create(restUrl + path))
