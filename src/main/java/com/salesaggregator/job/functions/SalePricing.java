@@ -114,7 +114,13 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
      * @param validFrom epoch millis
      * @param eurPerUnit EUR per unit of the currency
      */
-    public record RateVersion(long validFrom, BigDecimal eurPerUnit) {}
+    public record RateVersion(long validFrom, BigDecimal eurPerUnit) {
+
+        /** This rate in force from {@code from} instead (what pruning older rates does). */
+        public RateVersion withValidFrom(long from) {
+            return new RateVersion(from, eurPerUnit);
+        }
+    }
 
     /**
      * A line held until the reference watermark reaches {@code releaseAt}.
@@ -177,19 +183,12 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                 new ReferenceVersions<>(
                         context.getOperatorStateStore().getBroadcastState(CATALOG),
                         ProductChange::validFrom,
-                        (v, validFrom) ->
-                                new ProductChange(
-                                        v.productId(),
-                                        v.name(),
-                                        v.category(),
-                                        v.unitCostEur(),
-                                        validFrom,
-                                        v.delisted()));
+                        ProductChange::withValidFrom);
         rates =
                 new ReferenceVersions<>(
                         context.getOperatorStateStore().getBroadcastState(RATES),
                         RateVersion::validFrom,
-                        (rate, validFrom) -> new RateVersion(validFrom, rate.eurPerUnit()));
+                        RateVersion::withValidFrom);
     }
 
     /** Why a savepoint of the previous state layout is refused, and what to do instead. */

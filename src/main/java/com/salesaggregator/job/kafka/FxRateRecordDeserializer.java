@@ -6,7 +6,6 @@ import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.job.metrics.EventTimeLag;
 import com.salesaggregator.job.records.FxRateInput;
 import com.salesaggregator.model.FxRate;
-import com.salesaggregator.model.ReferenceHeartbeat;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -40,15 +39,12 @@ public final class FxRateRecordDeserializer
             codec = new EventCodec(limits);
         }
         if (EventCodec.isHeartbeatKey(record.key())) {
-            DecodeResult<ReferenceHeartbeat> heartbeat =
-                    codec.decodeHeartbeat(
-                            record.key(), record.partition(), record.value(), record.timestamp());
             out.collect(
-                    heartbeat.isAccepted()
-                            ? FxRateInput.heartbeat(
-                                    heartbeat.event().heartbeatTime().toEpochMilli())
-                            : new FxRateInput(
-                                    null, SaleRecordDeserializer.deadLetter(record, heartbeat)));
+                    SaleRecordDeserializer.heartbeat(
+                            codec,
+                            record,
+                            FxRateInput::heartbeat,
+                            rejected -> new FxRateInput(null, rejected)));
             return;
         }
         DecodeResult<FxRate> result = codec.decodeFxRate(record.value(), record.timestamp());

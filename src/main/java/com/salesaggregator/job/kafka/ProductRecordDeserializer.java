@@ -9,7 +9,6 @@ import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
 import com.salesaggregator.model.Product;
-import com.salesaggregator.model.ReferenceHeartbeat;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -45,15 +44,12 @@ public final class ProductRecordDeserializer
             codec = new EventCodec(limits);
         }
         if (EventCodec.isHeartbeatKey(record.key())) {
-            DecodeResult<ReferenceHeartbeat> heartbeat =
-                    codec.decodeHeartbeat(
-                            record.key(), record.partition(), record.value(), record.timestamp());
             out.collect(
-                    heartbeat.isAccepted()
-                            ? ProductInput.heartbeat(
-                                    heartbeat.event().heartbeatTime().toEpochMilli())
-                            : new ProductInput(
-                                    null, SaleRecordDeserializer.deadLetter(record, heartbeat)));
+                    SaleRecordDeserializer.heartbeat(
+                            codec,
+                            record,
+                            ProductInput::heartbeat,
+                            rejected -> new ProductInput(null, rejected)));
             return;
         }
         if (record.value() == null) {

@@ -8,8 +8,11 @@ import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.OnlineOrder;
+import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.model.SaleLine;
 import com.salesaggregator.model.StoreReceipt;
+import java.util.function.Function;
+import java.util.function.LongFunction;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -67,6 +70,23 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
                 out.collect(SaleInput.rejected(deadLetter(record, result)));
             }
         }
+    }
+
+    /**
+     * A reference heartbeat record ({@link EventCodec#isHeartbeatKey}) as the input type of a
+     * reference source: its time in epoch millis, or the dead letter of a bad one.
+     */
+    static <T> T heartbeat(
+            EventCodec codec,
+            ConsumerRecord<byte[], byte[]> record,
+            LongFunction<T> beat,
+            Function<DeadLetter, T> rejected) {
+        DecodeResult<ReferenceHeartbeat> heartbeat =
+                codec.decodeHeartbeat(
+                        record.key(), record.partition(), record.value(), record.timestamp());
+        return heartbeat.isAccepted()
+                ? beat.apply(heartbeat.event().heartbeatTime().toEpochMilli())
+                : rejected.apply(deadLetter(record, heartbeat));
     }
 
     static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DecodeResult<?> result) {

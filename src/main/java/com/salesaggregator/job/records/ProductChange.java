@@ -20,4 +20,10 @@ public record ProductChange(
         String category,
         BigDecimal unitCostEur,
         long validFrom,
-        boolean delisted) {}
+        boolean delisted) {
+
+    /** This change taking effect from {@code from} instead (what pruning older versions does). */
+    public ProductChange withValidFrom(long from) {
+        return new ProductChange(productId, name, category, unitCostEur, from, delisted);
+    }
+}

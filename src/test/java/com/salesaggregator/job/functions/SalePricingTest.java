@@ -1321,14 +1321,7 @@ class SalePricingTest {
                 new ArrayList<>(sorted),
                 horizon,
                 ProductChange::validFrom,
-                (v, validFrom) ->
-                        new ProductChange(
-                                v.productId(),
-                                v.name(),
-                                v.category(),
-                                v.unitCostEur(),
-                                validFrom,
-                                v.delisted()));
+                ProductChange::withValidFrom);
     }
 
     /** {@link VersionHistory#prune} for rates, as {@link SalePricing} calls it. */
@@ -1338,6 +1331,6 @@ class SalePricingTest {
                 new ArrayList<>(sorted),
                 horizon,
                 SalePricing.RateVersion::validFrom,
-                (rate, validFrom) -> new SalePricing.RateVersion(validFrom, rate.eurPerUnit()));
+                SalePricing.RateVersion::withValidFrom);
     }
 }
