@@ -11,7 +11,9 @@ import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 
 /**
  * Fires an event-time window provisionally while it is open, at most once per emit interval
- * (processing time) and only after new elements, and finally when the watermark passes its end,
+ * (processing time) and only after new elements: at once for an element that comes an interval or
+ * more after the window's last firing (so an open window's first figure shows without delay), else
+ * when the interval since that firing has passed; and finally when the watermark passes its end,
  * like {@link EventTimeTrigger}: then again at once for each allowed-late element. Never purges, so
  * each firing emits the whole window so far. A provisional firing still pending when the window
  * closes is dropped: no provisional figure follows the final one. An emit interval of zero fires on
@@ -24,6 +26,10 @@ public final class ProvisionalTrigger extends Trigger<Object, TimeWindow> {
     /** When the pending provisional firing is due (processing time); empty when none is. */
     private static final ValueStateDescriptor<Long> PENDING =
             new ValueStateDescriptor<>("provisional-firing-at", Types.LONG);
+
+    /** When the window last fired provisionally (processing time); empty before its first. */
+    private static final ValueStateDescriptor<Long> FIRED =
+            new ValueStateDescriptor<>("provisional-fired-at", Types.LONG);
 
     private final long emitIntervalMillis;
 
@@ -44,11 +50,19 @@ public final class ProvisionalTrigger extends Trigger<Object, TimeWindow> {
             return TriggerResult.FIRE;
         }
         ValueState<Long> pending = ctx.getPartitionedState(PENDING);
-        if (pending.value() == null) {
-            long at = ctx.getCurrentProcessingTime() + emitIntervalMillis;
-            ctx.registerProcessingTimeTimer(at);
-            pending.update(at);
+        if (pending.value() != null) {
+            return TriggerResult.CONTINUE; // the pending firing will include this element
         }
+        ValueState<Long> fired = ctx.getPartitionedState(FIRED);
+        long now = ctx.getCurrentProcessingTime();
+        Long last = fired.value();
+        if (last == null || now >= last + emitIntervalMillis) {
+            fired.update(now);
+            return TriggerResult.FIRE;
+        }
+        long at = last + emitIntervalMillis;
+        ctx.registerProcessingTimeTimer(at);
+        pending.update(at);
         return TriggerResult.CONTINUE;
     }
 
@@ -61,6 +75,7 @@ public final class ProvisionalTrigger extends Trigger<Object, TimeWindow> {
             return TriggerResult.CONTINUE;
         }
         pending.clear();
+        ctx.getPartitionedState(FIRED).update(time);
         return TriggerResult.FIRE;
     }
 
@@ -78,6 +93,7 @@ public final class ProvisionalTrigger extends Trigger<Object, TimeWindow> {
     public void clear(TimeWindow window, TriggerContext ctx) throws Exception {
         ctx.deleteEventTimeTimer(window.maxTimestamp());
         cancelPending(ctx);
+        ctx.getPartitionedState(FIRED).clear();
     }
 
     private static void cancelPending(TriggerContext ctx) throws Exception {

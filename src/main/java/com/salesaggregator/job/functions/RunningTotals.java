@@ -13,9 +13,11 @@ import org.apache.flink.util.Collector;
 
 /**
  * Running totals per key (product or region) in keyed state, emitted at most once per key per emit
- * interval (processing time), so output volume stays bounded under load. The last value is always
- * emitted: at the next interval, and at the end of input (a timer at the end of event time) for
- * bounded runs and drains.
+ * interval (processing time), so output volume stays bounded under load. An update to a key that
+ * has not been emitted within the interval is emitted at once (no added latency for a quiet key);
+ * later updates within the interval are emitted together when it has passed. The last value is
+ * always emitted: when the interval has passed, and at the end of input (a timer at the end of
+ * event time) for bounded runs and drains.
  */
 public final class RunningTotals extends KeyedProcessFunction<String, LinePartial, RunningTotal> {
 
@@ -30,6 +32,7 @@ public final class RunningTotals extends KeyedProcessFunction<String, LinePartia
 
     private transient ValueState<RunningTotal> total;
     private transient ValueState<Long> pendingEmit;
+    private transient ValueState<Long> emittedAt;
 
     public RunningTotals(Dimension dimension, Duration emitInterval) {
         this.dimension = dimension;
@@ -46,6 +49,8 @@ public final class RunningTotals extends KeyedProcessFunction<String, LinePartia
         pendingEmit =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("pending-emit", Types.LONG));
+        emittedAt =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("emitted-at", Types.LONG));
     }
 
     @Override
@@ -69,13 +74,21 @@ public final class RunningTotals extends KeyedProcessFunction<String, LinePartia
             out.collect(updated);
             return;
         }
-        if (pendingEmit.value() == null) {
-            long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            pendingEmit.update(at);
-            // Flushes the last value when event time ends (bounded input, drain).
-            ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+        if (pendingEmit.value() != null) {
+            return; // the pending emission will carry this update
         }
+        long now = ctx.timerService().currentProcessingTime();
+        Long last = emittedAt.value();
+        if (last == null || now >= last + emitIntervalMillis) {
+            out.collect(updated);
+            emittedAt.update(now);
+            return;
+        }
+        long at = last + emitIntervalMillis;
+        ctx.timerService().registerProcessingTimeTimer(at);
+        pendingEmit.update(at);
+        // Flushes the last value when event time ends (bounded input, drain).
+        ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
 
     @Override
@@ -92,5 +105,6 @@ public final class RunningTotals extends KeyedProcessFunction<String, LinePartia
         }
         pendingEmit.clear();
         out.collect(total.value());
+        emittedAt.update(ctx.timerService().currentProcessingTime());
     }
 }

@@ -48,34 +48,36 @@ class ProvisionalWindowTest {
     }
 
     @Test
-    void openMinuteIsPublishedProvisionallyAtMostOncePerEmitInterval() throws Exception {
+    void openMinuteIsPublishedProvisionallyAtOnceThenAtMostOncePerEmitInterval() throws Exception {
         harness = regionMinutes();
         harness.setProcessingTime(0);
         line(10 * SECOND, 1, 100);
+        assertThat(figures())
+                .as("the open minute's first figure, without waiting")
+                .extracting(RegionMinute::units, RegionMinute::revenueCents, RegionMinute::isFinal)
+                .containsExactly(tuple(1L, 100L, false));
+
         harness.setProcessingTime(300);
         line(20 * SECOND, 2, 200);
         harness.setProcessingTime(999);
-        assertThat(figures()).isEmpty();
+        line(25 * SECOND, 4, 400);
+        assertThat(figures()).hasSize(1);
 
         harness.setProcessingTime(1_000);
         assertThat(figures())
                 .extracting(RegionMinute::units, RegionMinute::revenueCents, RegionMinute::isFinal)
-                .containsExactly(tuple(3L, 300L, false));
+                .containsExactly(tuple(1L, 100L, false), tuple(7L, 700L, false));
 
-        // Lines within the next interval: one figure more, with all of them, an interval later.
-        line(30 * SECOND, 4, 400);
-        harness.setProcessingTime(1_500);
+        // A line after a quiet interval: published at once again.
+        harness.setProcessingTime(2_500);
         line(40 * SECOND, 8, 800);
-        harness.setProcessingTime(1_999);
-        assertThat(figures()).hasSize(1);
-        harness.setProcessingTime(2_000);
         assertThat(figures())
                 .extracting(RegionMinute::units, RegionMinute::isFinal)
-                .containsExactly(tuple(3L, false), tuple(15L, false));
+                .containsExactly(tuple(1L, false), tuple(7L, false), tuple(15L, false));
 
         // No new line, no new figure: an unchanged provisional figure is not published again.
         harness.setProcessingTime(60_000);
-        assertThat(figures()).hasSize(2);
+        assertThat(figures()).hasSize(3);
         assertThat(harness.numProcessingTimeTimers()).isZero();
     }
 
@@ -86,9 +88,10 @@ class ProvisionalWindowTest {
         harness.setProcessingTime(0);
         line(10 * SECOND, 1, 100);
         line(50 * SECOND, 2, 250);
+        assertThat(harness.numProcessingTimeTimers()).as("provisional firing pending").isOne();
 
         harness.processWatermark(MINUTE - 2);
-        assertThat(figures()).isEmpty();
+        assertThat(figures()).hasSize(1);
         harness.processWatermark(MINUTE - 1);
 
         assertThat(figures())
@@ -99,10 +102,12 @@ class ProvisionalWindowTest {
                         RegionMinute::units,
                         RegionMinute::revenueCents,
                         RegionMinute::isFinal)
-                .containsExactly(tuple("eu", 0L, MINUTE, 3L, 350L, true));
+                .containsExactly(
+                        tuple("eu", 0L, MINUTE, 1L, 100L, false),
+                        tuple("eu", 0L, MINUTE, 3L, 350L, true));
         assertThat(harness.numProcessingTimeTimers()).as("provisional firing left").isZero();
         harness.setProcessingTime(10_000);
-        assertThat(figures()).as("nothing provisional after the final figure").hasSize(1);
+        assertThat(figures()).as("nothing provisional after the final figure").hasSize(2);
     }
 
     @Test
@@ -116,9 +121,10 @@ class ProvisionalWindowTest {
 
         assertThat(figures())
                 .extracting(RegionMinute::units, RegionMinute::revenueCents, RegionMinute::isFinal)
-                .containsExactly(tuple(1L, 100L, true), tuple(6L, 600L, true));
+                .containsExactly(
+                        tuple(1L, 100L, false), tuple(1L, 100L, true), tuple(6L, 600L, true));
         harness.setProcessingTime(10_000);
-        assertThat(figures()).hasSize(2);
+        assertThat(figures()).hasSize(3);
     }
 
     @Test
@@ -144,7 +150,7 @@ class ProvisionalWindowTest {
         harness.setProcessingTime(0);
         line(10 * SECOND, 1, 100);
         harness.processWatermark(MINUTE + 10 * SECOND);
-        assertThat(figures()).extracting(RegionMinute::isFinal).containsExactly(true);
+        assertThat(figures()).extracting(RegionMinute::isFinal).containsExactly(false, true);
         OperatorSubtaskState snapshot = harness.snapshot(1, 1);
         harness.close();
 
@@ -182,7 +188,9 @@ class ProvisionalWindowTest {
                             SellerMinute::revenueCents,
                             SellerMinute::isFinal)
                     .containsExactly(
-                            tuple("s1", 2L, 3L, 300L, false), tuple("s1", 3L, 4L, 350L, true));
+                            tuple("s1", 2L, 3L, 300L, false),
+                            tuple("s1", 3L, 4L, 350L, false),
+                            tuple("s1", 3L, 4L, 350L, true));
         } finally {
             sellers.close();
         }

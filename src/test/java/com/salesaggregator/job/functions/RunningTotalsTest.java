@@ -31,7 +31,27 @@ class RunningTotalsTest {
     }
 
     @Test
-    void manyUpdatesWithinTheIntervalAreEmittedOnceWithTheLatestTotal() throws Exception {
+    void aQuietKeysFirstUpdateIsEmittedAtOnce() throws Exception {
+        open(RunningTotals.Dimension.PRODUCT, ONE_SECOND);
+        harness.setProcessingTime(0);
+
+        line("p1", 1, 100, 10, 1 * SECOND);
+
+        assertThat(totals())
+                .singleElement()
+                .satisfies(
+                        t -> {
+                            assertThat(t.key()).isEqualTo("p1");
+                            assertThat(t.units()).isEqualTo(1);
+                            assertThat(t.revenueCents()).isEqualTo(100);
+                            assertThat(t.marginCents()).isEqualTo(10);
+                        });
+        assertNoTimersAndOnlyTotalsLeft(1);
+    }
+
+    @Test
+    void updatesWithinTheIntervalAreEmittedOnceWithTheLatestTotalWhenItHasPassed()
+            throws Exception {
         open(RunningTotals.Dimension.PRODUCT, ONE_SECOND);
         harness.setProcessingTime(0);
         line("p1", 1, 100, 10, 1 * SECOND);
@@ -39,40 +59,32 @@ class RunningTotalsTest {
         line("p1", 2, 200, 20, 2 * SECOND);
         harness.setProcessingTime(999);
         line("p1", 3, 300, 30, 3 * SECOND);
-        assertThat(totals()).isEmpty();
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L);
+        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
 
         harness.setProcessingTime(1000);
 
-        assertThat(totals())
-                .singleElement()
-                .satisfies(
-                        t -> {
-                            assertThat(t.key()).isEqualTo("p1");
-                            assertThat(t.units()).isEqualTo(6);
-                            assertThat(t.revenueCents()).isEqualTo(600);
-                            assertThat(t.marginCents()).isEqualTo(60);
-                        });
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 6L);
+        assertThat(totals()).extracting(RunningTotal::revenueCents).containsExactly(100L, 600L);
+        assertThat(totals()).extracting(RunningTotal::marginCents).containsExactly(10L, 60L);
         assertNoTimersAndOnlyTotalsLeft(1);
     }
 
     @Test
-    void updateAfterAnEmissionSchedulesTheNextOne() throws Exception {
+    void theIntervalCountsFromTheLastEmission() throws Exception {
         open(RunningTotals.Dimension.PRODUCT, ONE_SECOND);
         harness.setProcessingTime(0);
         line("p1", 1, 100, 10, 1 * SECOND);
-        harness.setProcessingTime(1000);
-        assertThat(totals()).hasSize(1);
-
         harness.setProcessingTime(1500);
-        line("p1", 4, 400, 40, 2 * SECOND);
-        assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+        line("p1", 4, 400, 40, 2 * SECOND); // quiet for more than the interval: at once
+        harness.setProcessingTime(1600);
+        line("p1", 2, 200, 20, 3 * SECOND); // within the interval of the last emission
         harness.setProcessingTime(2499);
-        assertThat(totals()).hasSize(1);
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 5L);
 
         harness.setProcessingTime(2500);
 
-        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 5L);
-        assertThat(totals()).extracting(RunningTotal::revenueCents).containsExactly(100L, 500L);
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 5L, 7L);
         assertNoTimersAndOnlyTotalsLeft(1);
     }
 
@@ -99,11 +111,11 @@ class RunningTotalsTest {
 
         harness.processWatermark(Long.MAX_VALUE);
 
-        assertThat(totals()).extracting(RunningTotal::units).containsExactly(3L);
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 3L);
         assertNoTimersAndOnlyTotalsLeft(1);
         // The processing-time timer was deleted with the flush, so it emits no duplicate.
         harness.setProcessingTime(5_000);
-        assertThat(totals()).hasSize(1);
+        assertThat(totals()).hasSize(2);
     }
 
     @Test
@@ -113,12 +125,12 @@ class RunningTotalsTest {
         line("p1", 1, 100, 10, 1 * SECOND);
         harness.setProcessingTime(500);
         line("p2", 2, 200, 20, 1 * SECOND);
+        line("p1", 3, 300, 30, 1 * SECOND);
+        assertThat(totals()).extracting(RunningTotal::key).containsExactly("p1", "p2");
 
         harness.setProcessingTime(1000);
-        assertThat(totals()).extracting(RunningTotal::key).containsExactly("p1");
-
-        harness.setProcessingTime(1500);
-        assertThat(totals()).extracting(RunningTotal::key).containsExactly("p1", "p2");
+        assertThat(totals()).extracting(RunningTotal::key).containsExactly("p1", "p2", "p1");
+        assertThat(totals()).extracting(RunningTotal::units).containsExactly(1L, 2L, 4L);
         assertNoTimersAndOnlyTotalsLeft(2);
     }
 
@@ -210,7 +222,7 @@ class RunningTotalsTest {
     private void assertNoTimersAndOnlyTotalsLeft(int keys) {
         assertThat(harness.numProcessingTimeTimers()).as("processing-time timers").isZero();
         assertThat(harness.numEventTimeTimers()).as("event-time timers").isZero();
-        // The totals are the function's output and stay; a pending emission would add an entry.
-        assertThat(harness.numKeyedStateEntries()).as("keyed state entries").isEqualTo(keys);
+        // The totals and when each was last emitted stay; a pending emission would add an entry.
+        assertThat(harness.numKeyedStateEntries()).as("keyed state entries").isEqualTo(2 * keys);
     }
 }
