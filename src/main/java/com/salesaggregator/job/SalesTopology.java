@@ -2,6 +2,7 @@ package com.salesaggregator.job;
 
 import com.salesaggregator.job.functions.DeadLetterRouter;
 import com.salesaggregator.job.functions.DeadLetters;
+import com.salesaggregator.job.functions.KeyAndMinute;
 import com.salesaggregator.job.functions.LatenessRouter;
 import com.salesaggregator.job.functions.PreAggregator;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
@@ -174,7 +175,7 @@ public final class SalesTopology {
         // final figures (PRODUCT.md, "Provisional and final window figures").
         ProvisionalTrigger provisional = new ProvisionalTrigger(config.emitInterval());
         preAggregate(onTime, PreAggregator.Dimension.SELLER_MINUTE, "seller-minute")
-                .keyBy(LinePartial::key)
+                .keyBy(new KeyAndMinute())
                 .window(TumblingEventTimeWindows.of(MINUTE))
                 .trigger(provisional)
                 .allowedLateness(lateness)
@@ -187,7 +188,7 @@ public final class SalesTopology {
 
         DataStream<ProductPane> panes =
                 preAggregate(onTime, PreAggregator.Dimension.PRODUCT_MINUTE, "product-minute")
-                        .keyBy(LinePartial::key)
+                        .keyBy(new KeyAndMinute())
                         .window(TumblingEventTimeWindows.of(MINUTE))
                         .trigger(provisional)
                         .allowedLateness(lateness)
@@ -205,7 +206,7 @@ public final class SalesTopology {
                 .name("Sink: " + config.topics().unitsPerProduct());
 
         preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
-                .keyBy(LinePartial::key)
+                .keyBy(new KeyAndMinute())
                 .window(TumblingEventTimeWindows.of(MINUTE))
                 .trigger(provisional)
                 .allowedLateness(lateness)

@@ -3,6 +3,7 @@ package com.salesaggregator.job.functions;
 import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.ProductPane;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -58,17 +59,18 @@ public final class ProductPaneAggregate
 
     /** Attaches the product and the pane start. */
     public static final class ToProductPane
-            extends ProcessWindowFunction<Accumulator, ProductPane, String, TimeWindow> {
+            extends ProcessWindowFunction<
+                    Accumulator, ProductPane, Tuple2<String, Long>, TimeWindow> {
         @Override
         public void process(
-                String productId,
+                Tuple2<String, Long> key,
                 Context context,
                 Iterable<Accumulator> accumulators,
                 Collector<ProductPane> out) {
             Accumulator acc = accumulators.iterator().next();
             out.collect(
                     new ProductPane(
-                            productId,
+                            key.f0,
                             acc.name,
                             acc.category,
                             acc.latestEventTime,

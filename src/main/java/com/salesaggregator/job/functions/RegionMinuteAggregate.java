@@ -3,6 +3,7 @@ package com.salesaggregator.job.functions;
 import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.RegionMinute;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -47,10 +48,11 @@ public final class RegionMinuteAggregate
 
     /** Attaches the region, the window bounds and whether the figure is final. */
     public static final class ToRegionMinute
-            extends ProcessWindowFunction<Accumulator, RegionMinute, String, TimeWindow> {
+            extends ProcessWindowFunction<
+                    Accumulator, RegionMinute, Tuple2<String, Long>, TimeWindow> {
         @Override
         public void process(
-                String region,
+                Tuple2<String, Long> key,
                 Context context,
                 Iterable<Accumulator> accumulators,
                 Collector<RegionMinute> out)
@@ -58,7 +60,7 @@ public final class RegionMinuteAggregate
             Accumulator acc = accumulators.iterator().next();
             out.collect(
                     new RegionMinute(
-                            region,
+                            key.f0,
                             context.window().getStart(),
                             context.window().getEnd(),
                             acc.units,

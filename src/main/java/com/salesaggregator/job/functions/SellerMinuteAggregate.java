@@ -5,6 +5,7 @@ import com.salesaggregator.job.records.SellerMinute;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.functions.AggregateFunction;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
@@ -54,10 +55,11 @@ public final class SellerMinuteAggregate
 
     /** Attaches the seller, the window bounds and whether the figure is final. */
     public static final class ToSellerMinute
-            extends ProcessWindowFunction<Accumulator, SellerMinute, String, TimeWindow> {
+            extends ProcessWindowFunction<
+                    Accumulator, SellerMinute, Tuple2<String, Long>, TimeWindow> {
         @Override
         public void process(
-                String sellerId,
+                Tuple2<String, Long> key,
                 Context context,
                 Iterable<Accumulator> accumulators,
                 Collector<SellerMinute> out)
@@ -66,7 +68,7 @@ public final class SellerMinuteAggregate
             TimeWindow window = context.window();
             out.collect(
                     new SellerMinute(
-                            sellerId,
+                            key.f0,
                             window.getStart(),
                             window.getEnd(),
                             acc.orders.size(),

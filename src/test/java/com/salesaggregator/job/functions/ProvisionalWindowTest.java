@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -38,7 +38,8 @@ class ProvisionalWindowTest {
     private static final Duration EMIT_INTERVAL = Duration.ofSeconds(1);
     private static final Duration LATENESS = Duration.ofMinutes(1);
 
-    private KeyedOneInputStreamOperatorTestHarness<String, LinePartial, RegionMinute> harness;
+    private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, RegionMinute>
+            harness;
 
     @AfterEach
     void closeHarness() throws Exception {
@@ -167,11 +168,12 @@ class ProvisionalWindowTest {
 
     @Test
     void sellerMinuteCountsDistinctOrdersAndIsProvisionalThenFinal() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, LinePartial, SellerMinute> sellers =
-                harness(
-                        new SellerMinuteAggregate(),
-                        new SellerMinuteAggregate.ToSellerMinute(),
-                        null);
+        KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, SellerMinute>
+                sellers =
+                        harness(
+                                new SellerMinuteAggregate(),
+                                new SellerMinuteAggregate.ToSellerMinute(),
+                                null);
         try {
             sellers.setProcessingTime(0);
             sellers.processElement(partial("s1", 5 * SECOND, Set.of("o1", "r1"), 3, 300), 5_000);
@@ -196,13 +198,13 @@ class ProvisionalWindowTest {
         }
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, LinePartial, RegionMinute>
+    private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, RegionMinute>
             regionMinutes() throws Exception {
         return regionMinutes(null);
     }
 
-    private KeyedOneInputStreamOperatorTestHarness<String, LinePartial, RegionMinute> regionMinutes(
-            OperatorSubtaskState restored) throws Exception {
+    private KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, RegionMinute>
+            regionMinutes(OperatorSubtaskState restored) throws Exception {
         return harness(
                 new RegionMinuteAggregate(), new RegionMinuteAggregate.ToRegionMinute(), restored);
     }
@@ -211,15 +213,16 @@ class ProvisionalWindowTest {
      * The window operator as {@code SalesTopology} builds it, taken from a stream graph: one-minute
      * tumbling windows, the provisional trigger, the allowed lateness, the aggregate.
      */
-    private static <A, R> KeyedOneInputStreamOperatorTestHarness<String, LinePartial, R> harness(
-            AggregateFunction<LinePartial, A, A> aggregate,
-            ProcessWindowFunction<A, R, String, TimeWindow> toFigure,
-            OperatorSubtaskState restored)
-            throws Exception {
+    private static <A, R>
+            KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, R> harness(
+                    AggregateFunction<LinePartial, A, A> aggregate,
+                    ProcessWindowFunction<A, R, Tuple2<String, Long>, TimeWindow> toFigure,
+                    OperatorSubtaskState restored)
+                    throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         SingleOutputStreamOperator<R> windowed =
                 env.fromData(TypeInformation.of(LinePartial.class), partial("x", 0, Set.of(), 0, 0))
-                        .keyBy(LinePartial::key)
+                        .keyBy(new KeyAndMinute())
                         .window(TumblingEventTimeWindows.of(Duration.ofMinutes(1)))
                         .trigger(new ProvisionalTrigger(EMIT_INTERVAL))
                         .allowedLateness(LATENESS)
@@ -228,9 +231,9 @@ class ProvisionalWindowTest {
         OneInputStreamOperator<LinePartial, R> operator =
                 ((OneInputTransformation<LinePartial, R>) windowed.getTransformation())
                         .getOperator();
-        KeyedOneInputStreamOperatorTestHarness<String, LinePartial, R> harness =
+        KeyedOneInputStreamOperatorTestHarness<Tuple2<String, Long>, LinePartial, R> harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        operator, LinePartial::key, Types.STRING);
+                        operator, new KeyAndMinute(), KeyAndMinute.TYPE);
         harness.setup();
         if (restored != null) {
             harness.initializeState(restored);
