@@ -89,10 +89,14 @@ public final class Bench {
                     new StreamsContender(
                             kafka, options.parallelism(), out.resolve("streams").toAbsolutePath());
             try (FlinkCluster flink =
-                    options.runs(BenchOptions.JOB) || options.runs(BenchOptions.SQL)
+                    options.runs(BenchOptions.JOB)
+                                    || options.runs(BenchOptions.SQL)
+                                    || options.runs(BenchOptions.LATENCY)
                             ? new FlinkCluster(
                                     options.parallelism(),
-                                    out.resolve("checkpoints").toAbsolutePath())
+                                    out.resolve("checkpoints").toAbsolutePath(),
+                                    org.apache.flink.configuration.Configuration.fromMap(
+                                            options.flinkSettings()))
                             : null) {
                 JobContender job =
                         flink == null
@@ -130,16 +134,25 @@ public final class Bench {
                                     (id, limit) -> streams.run(id, data, limit)));
                 }
                 if (options.runs(BenchOptions.LATENCY)) {
-                    // Each fed at half its measured throughput, the Kafka Streams peer at most at
-                    // the job's rate: a rate it sustains, with the same headroom.
-                    Latency latency = new Latency(kafka, options.seed(), options.latencyDuration());
-                    double rate = report.eventsPerSecond(Report.JOB) / 2;
+                    // Each fed at half its measured throughput (or the rate asked for), the Kafka
+                    // Streams peer at most at the job's rate: a rate it sustains, with the same
+                    // headroom.
+                    Latency latency =
+                            new Latency(kafka, options.seed(), options.latencyDuration(), out);
+                    double rate =
+                            options.latencyRate() > 0
+                                    ? options.latencyRate()
+                                    : report.eventsPerSecond(Report.JOB) / 2;
                     try {
                         latency.measure(job.unbounded(), rate);
                         if (options.runs(BenchOptions.STREAMS)) {
                             latency.measure(
                                     streams.unbounded(job.checkpointInterval()),
-                                    Math.min(rate, report.eventsPerSecond(Report.STREAMS) / 2));
+                                    options.latencyRate() > 0
+                                            ? rate
+                                            : Math.min(
+                                                    rate,
+                                                    report.eventsPerSecond(Report.STREAMS) / 2));
                         }
                     } finally {
                         report.latency(latency.report());

@@ -21,6 +21,10 @@ import java.util.Set;
  *     (the job's, then the Kafka Streams peer's if it ran), skew
  * @param parallelism parallelism of the Flink job and the SQL peer, threads of Kafka Streams
  * @param latencyDuration how long the latency run feeds the job at a fixed rate
+ * @param latencyRate sale lines per second the latency run feeds; 0: half the job's measured
+ *     throughput
+ * @param flinkSettings Flink configuration of the bench's cluster (e.g. a state backend or the
+ *     changelog), on top of its own; empty: none
  * @param outDir where the report and the broker's data go
  */
 record BenchOptions(
@@ -31,6 +35,8 @@ record BenchOptions(
         List<String> contenders,
         int parallelism,
         Duration latencyDuration,
+        long latencyRate,
+        Map<String, String> flinkSettings,
         Path outDir) {
 
     static final String CEILING = "ceiling";
@@ -51,6 +57,8 @@ record BenchOptions(
         DEFAULTS.put("contenders", "ceiling,job,sql,streams,latency,skew");
         DEFAULTS.put("parallelism", "2");
         DEFAULTS.put("latency-duration", "4m");
+        DEFAULTS.put("latency-rate", "0");
+        DEFAULTS.put("flink-conf", "");
         DEFAULTS.put("out", "target/bench");
     }
 
@@ -83,10 +91,11 @@ record BenchOptions(
             }
             contenders.add(name);
         }
-        if (contenders.contains(LATENCY) && !contenders.contains(JOB)) {
+        long latencyRate = notNegative("latency-rate", Long.parseLong(values.get("latency-rate")));
+        if (contenders.contains(LATENCY) && !contenders.contains(JOB) && latencyRate == 0) {
             throw new IllegalArgumentException(
                     "contenders: latency runs at half the job's measured throughput, so it needs"
-                            + " job too");
+                            + " job too, or a fixed latency-rate");
         }
         return new BenchOptions(
                 positive("lines", Long.parseLong(values.get("lines"))),
@@ -96,11 +105,30 @@ record BenchOptions(
                 List.copyOf(contenders),
                 (int) positive("parallelism", Integer.parseInt(values.get("parallelism"))),
                 duration("latency-duration", values.get("latency-duration")),
+                latencyRate,
+                settings(values.get("flink-conf")),
                 Path.of(values.get("out")));
     }
 
     boolean runs(String contender) {
         return contenders.contains(contender);
+    }
+
+    /** {@code key=value} pairs separated by commas or spaces. */
+    private static Map<String, String> settings(String text) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        for (String pair : text.split("[,\\s]+")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException(
+                        "flink-conf: expected key=value, got '" + pair + "'");
+            }
+            settings.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return Map.copyOf(settings);
     }
 
     private static long positive(String key, long value) {

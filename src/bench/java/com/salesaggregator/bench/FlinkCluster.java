@@ -145,6 +145,40 @@ final class FlinkCluster implements AutoCloseable {
     }
 
     /**
+     * Writes the job's checkpoint history and, for each completed checkpoint, its per-task details
+     * (alignment, synchronous and asynchronous durations, bytes) as one JSON document.
+     */
+    void writeCheckpointDetails(JobID job, java.nio.file.Path file)
+            throws IOException, InterruptedException {
+        var root = JSON.createObjectNode();
+        root.set("checkpoints", get("/jobs/" + job + "/checkpoints"));
+        var details = root.putArray("details");
+        for (JsonNode c : root.path("checkpoints").path("history")) {
+            if (!c.path("status").asText().equals("COMPLETED")) {
+                continue;
+            }
+            String id = c.path("id").asText();
+            JsonNode detail = get("/jobs/" + job + "/checkpoints/details/" + id);
+            var tasks = JSON.createArrayNode();
+            detail.path("tasks").fieldNames().forEachRemaining(vertex -> tasks.add(vertex));
+            var subtasks = JSON.createArrayNode();
+            for (JsonNode vertex : tasks) {
+                subtasks.add(
+                        get(
+                                "/jobs/"
+                                        + job
+                                        + "/checkpoints/details/"
+                                        + id
+                                        + "/subtasks/"
+                                        + vertex.asText()));
+            }
+            details.add(JSON.createObjectNode().put("id", id).set("subtasks", subtasks));
+        }
+        java.nio.file.Files.writeString(
+                file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    }
+
+    /**
      * Records received by each subtask of every vertex whose input is partitioned by key (a hash
      * exchange), from the REST API: vertex name to records per subtask. Read after the job ended.
      */

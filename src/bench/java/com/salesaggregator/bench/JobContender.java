@@ -125,6 +125,11 @@ final class JobContender {
             }
 
             @Override
+            public void writeCheckpointDetails(java.nio.file.Path file) throws Exception {
+                flink.writeCheckpointDetails(job.getJobID(), file);
+            }
+
+            @Override
             public void stop() throws Exception {
                 if (job != null) {
                     job.cancel().get(1, TimeUnit.MINUTES);

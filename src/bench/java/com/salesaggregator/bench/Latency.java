@@ -82,6 +82,12 @@ final class Latency {
         /** Its checkpoints triggered between the two times, or null where it has none. */
         FlinkCluster.CheckpointHistory checkpoints(long from, long to) throws Exception;
 
+        /**
+         * Writes what the REST API says of its checkpoints (per task: alignment, synchronous and
+         * asynchronous parts) to {@code file}, for a closer look; nothing where it has none.
+         */
+        default void writeCheckpointDetails(java.nio.file.Path file) throws Exception {}
+
         void stop() throws Exception;
     }
 
@@ -115,12 +121,14 @@ final class Latency {
     private final BenchKafka kafka;
     private final long seed;
     private final Duration duration;
+    private final java.nio.file.Path outDir;
     private final List<Phase> phases = new ArrayList<>();
 
-    Latency(BenchKafka kafka, long seed, Duration duration) {
+    Latency(BenchKafka kafka, long seed, Duration duration, java.nio.file.Path outDir) {
         this.kafka = kafka;
         this.seed = seed;
         this.duration = duration;
+        this.outDir = outDir;
     }
 
     /** What one subject's run measured. */
@@ -201,6 +209,8 @@ final class Latency {
             long from = start + SETTLE.toMillis();
             long to = from + duration.toMillis();
             FlinkCluster.CheckpointHistory checkpoints = subject.checkpoints(from, to);
+            subject.writeCheckpointDetails(
+                    outDir.resolve("latency-checkpoints-" + subject.id() + ".json"));
             AckLog lines = ingested;
             Map<String, WindowMeasures> windows = new LinkedHashMap<>();
             for (LatencyMeasures.Windowed w : WINDOWED) {
