@@ -22,10 +22,12 @@ import org.apache.flink.util.Collector;
  * Builds five-minute windows sliding by one minute from one-minute panes, keyed by product. While a
  * window is open, a pane that changes it (a provisional pane of the open minute, or an allowed-late
  * one) makes it publish its figure so far, provisional, at most once per emit interval (processing
- * time). When the watermark passes its end, a window publishes its final figure; a pane re-fired
- * within the allowed lateness re-emits every already-closed window that contains it, under the same
- * key, final. Panes only grow, so a provisional figure never exceeds the final one. Panes are
- * dropped once no window can use them any more.
+ * time): at once when the product has published nothing provisional within the interval, else when
+ * the interval since its last provisional figure has passed. When the watermark passes its end, a
+ * window publishes its final figure; a pane re-fired within the allowed lateness re-emits every
+ * already-closed window that contains it, under the same key, final. Panes only grow, so a
+ * provisional figure never exceeds the final one. Panes are dropped once no window can use them any
+ * more.
  */
 public final class SlidingUnitsAssembler
         extends KeyedProcessFunction<String, ProductPane, ProductWindowUnits> {
@@ -43,6 +45,9 @@ public final class SlidingUnitsAssembler
 
     /** When the pending provisional emission is due (processing time); empty when none is. */
     private transient ValueState<Long> pendingEmit;
+
+    /** When this product last published provisional figures (processing time). */
+    private transient ValueState<Long> emittedAt;
 
     /**
      * The last moment of the latest window this product has published final: every window ending by
@@ -75,6 +80,9 @@ public final class SlidingUnitsAssembler
         closedThrough =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("closed-through", Types.LONG));
+        emittedAt =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("provisional-emitted-at", Types.LONG));
     }
 
     @Override
@@ -100,9 +108,16 @@ public final class SlidingUnitsAssembler
             if (emitIntervalMillis <= 0) {
                 emitProvisional(ctx.getCurrentKey(), closed, out);
             } else if (pendingEmit.value() == null) {
-                long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
-                ctx.timerService().registerProcessingTimeTimer(at);
-                pendingEmit.update(at);
+                long now = ctx.timerService().currentProcessingTime();
+                Long last = emittedAt.value();
+                if (last == null || now >= last + emitIntervalMillis) {
+                    emitProvisional(ctx.getCurrentKey(), closed, out);
+                    emittedAt.update(now);
+                } else {
+                    long at = last + emitIntervalMillis;
+                    ctx.timerService().registerProcessingTimeTimer(at);
+                    pendingEmit.update(at);
+                }
             }
         }
     }
@@ -118,6 +133,7 @@ public final class SlidingUnitsAssembler
                         ctx.getCurrentKey(),
                         closedUpTo(ctx.timerService().currentWatermark()),
                         out);
+                emittedAt.update(timestamp);
             }
             return;
         }
@@ -140,6 +156,7 @@ public final class SlidingUnitsAssembler
         }
         if (panes.isEmpty()) {
             closedThrough.clear();
+            emittedAt.clear();
         }
     }
 

@@ -195,8 +195,9 @@ class SlidingUnitsAssemblerTest {
         pane(0, 1, "Tea");
 
         harness.processWatermark(6 * MINUTE - 1);
-        // The pane, and how far this product's windows have closed.
-        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+        // The pane, how far this product's windows have closed, when it last published provisional
+        // figures.
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
         assertThat(harness.numEventTimeTimers()).isEqualTo(1);
         assertThat(harness.numProcessingTimeTimers()).isZero();
 
@@ -207,15 +208,13 @@ class SlidingUnitsAssemblerTest {
     }
 
     @Test
-    void openPanesMakeTheirWindowsProvisionalAtMostOncePerEmitIntervalThenFinal() throws Exception {
+    void openPanesMakeTheirWindowsProvisionalAtOnceThenAtMostOncePerEmitIntervalThenFinal()
+            throws Exception {
         open(ONE_MINUTE);
         harness.setProcessingTime(0);
         pane(0, 1, "Tea");
-        harness.setProcessingTime(999);
-        assertThat(windows()).isEmpty();
 
-        harness.setProcessingTime(1_000);
-        assertThat(windows())
+        assertThat(figures())
                 .extracting(
                         ProductWindowUnits::windowStart,
                         ProductWindowUnits::units,
@@ -228,14 +227,16 @@ class SlidingUnitsAssemblerTest {
                         tuple(0L, 1L, false));
         harness.getOutput().clear();
 
-        // Pane 0 grows and pane 1 opens within one interval: each window once, with both.
+        // Pane 0 grows and pane 1 opens within one interval: each window once, with both, when
+        // the interval has passed.
+        harness.setProcessingTime(200);
         pane(0, 3, "Tea");
-        harness.setProcessingTime(1_500);
+        harness.setProcessingTime(500);
         pane(1, 4, "Tea");
-        harness.setProcessingTime(1_999);
-        assertThat(windows()).isEmpty();
-        harness.setProcessingTime(2_000);
-        assertThat(windows())
+        harness.setProcessingTime(999);
+        assertThat(figures()).isEmpty();
+        harness.setProcessingTime(1_000);
+        assertThat(figures())
                 .extracting(
                         ProductWindowUnits::windowStart,
                         ProductWindowUnits::units,
@@ -251,9 +252,9 @@ class SlidingUnitsAssemblerTest {
 
         // Nothing changed: nothing provisional. The watermark closes the first window.
         harness.setProcessingTime(10_000);
-        assertThat(windows()).isEmpty();
+        assertThat(figures()).isEmpty();
         harness.processWatermark(MINUTE - 1);
-        assertThat(windows())
+        assertThat(figures())
                 .extracting(
                         ProductWindowUnits::windowStart,
                         ProductWindowUnits::units,
@@ -261,8 +262,8 @@ class SlidingUnitsAssemblerTest {
                 .containsExactly(tuple(-4 * MINUTE, 3L, true));
 
         harness.processWatermark(20 * MINUTE);
-        assertThat(windows()).extracting(ProductWindowUnits::isFinal).containsOnly(true);
-        assertThat(windows()).hasSize(6);
+        assertThat(figures()).extracting(ProductWindowUnits::isFinal).containsOnly(true);
+        assertThat(figures()).hasSize(6);
         assertNothingLeft();
     }
 
@@ -278,11 +279,11 @@ class SlidingUnitsAssemblerTest {
         harness.getOutput().clear();
 
         // Pane 4 re-fired within its lateness: [0, 5 min) closed, final at once; the four
-        // windows after it are open, provisional an interval later.
+        // windows after it are open, provisional an interval after the last provisional figure.
         pane(4, 100, "Tea");
         harness.setProcessingTime(1_000);
 
-        assertThat(windows())
+        assertThat(figures())
                 .extracting(
                         ProductWindowUnits::windowStart,
                         ProductWindowUnits::units,
@@ -299,14 +300,28 @@ class SlidingUnitsAssemblerTest {
     void provisionalFigureStillPendingWhenItsWindowsCloseIsDropped() throws Exception {
         open(ONE_MINUTE);
         harness.setProcessingTime(0);
-        pane(0, 1, "Tea");
+        pane(0, 1, "Tea"); // provisional at once
+        pane(0, 2, "Tea"); // provisional pending, an interval later
+        assertThat(harness.numProcessingTimeTimers()).isOne();
 
         harness.processWatermark(5 * MINUTE - 1);
 
-        assertThat(windows()).extracting(ProductWindowUnits::isFinal).containsOnly(true);
+        assertThat(figures())
+                .extracting(ProductWindowUnits::units, ProductWindowUnits::isFinal)
+                .containsExactly(
+                        tuple(1L, false),
+                        tuple(1L, false),
+                        tuple(1L, false),
+                        tuple(1L, false),
+                        tuple(1L, false),
+                        tuple(2L, true),
+                        tuple(2L, true),
+                        tuple(2L, true),
+                        tuple(2L, true),
+                        tuple(2L, true));
         assertThat(harness.numProcessingTimeTimers()).isZero();
         harness.setProcessingTime(10_000);
-        assertThat(windows()).hasSize(5);
+        assertThat(figures()).hasSize(10);
     }
 
     @Test
@@ -355,7 +370,13 @@ class SlidingUnitsAssemblerTest {
                 new ProductPane("p1", name, "cat-" + name, latest, minute * MINUTE, units), latest);
     }
 
+    /** The final figures published, in order. */
     private List<ProductWindowUnits> windows() {
+        return figures().stream().filter(ProductWindowUnits::isFinal).toList();
+    }
+
+    /** Every figure published, provisional and final, in order. */
+    private List<ProductWindowUnits> figures() {
         return harness.extractOutputValues();
     }
 
