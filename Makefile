@@ -72,7 +72,9 @@ build: jdk ## compile, check formatting and package the job jar (no tests)
 
 .PHONY: test
 test: jdk ## run every test: unit tests, then integration tests on a real broker and Flink
-	$(MVN) verify
+	@$(MVN) verify || { echo; echo "make test failed. Each test class's log (broker, Flink, clients):"; \
+		echo "  target/surefire-reports/<class>-output.txt (unit tests)"; \
+		echo "  target/failsafe-reports/<class>-output.txt (ITCases)"; exit 1; }
 
 .PHONY: soak
 soak: jdk ## seeded load with random faults (TaskManager kill, broker restart, savepoint rescale), then the exact check; not in make test
