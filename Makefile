@@ -35,6 +35,7 @@ JDK_MAJOR = $(eval JDK_MAJOR := $(shell $(JAVA) -XshowSettings:properties -versi
 # JDK 24+ warns about sun.misc.Unsafe use inside Kafka and Flink; JDK 21 rejects this flag.
 UNSAFE_FLAG = $(if $(shell [ "$(JDK_MAJOR)" -ge 24 ] 2>/dev/null && echo y),--sun-misc-unsafe-memory-access=allow,)
 LOCAL_CLASSPATH := target/local-classpath.txt
+SEEDER_CLASSPATH := target/seeder-classpath.txt
 SOAK_CLASSPATH := target/soak-classpath.txt
 BENCH_CLASSPATH := target/bench-classpath.txt
 JVM_OPENS := --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED \
@@ -73,51 +74,51 @@ build: jdk ## compile, check formatting and package the job jar (no tests)
 .PHONY: test
 test: jdk ## run every test: unit tests, then integration tests on a real broker and Flink
 	@$(MVN) verify || { echo; echo "make test failed. Each test class's log (broker, Flink, clients):"; \
-		echo "  target/surefire-reports/<class>-output.txt (unit tests)"; \
-		echo "  target/failsafe-reports/<class>-output.txt (ITCases)"; exit 1; }
+		echo "  <module>/target/surefire-reports/<class>-output.txt (unit tests)"; \
+		echo "  <module>/target/failsafe-reports/<class>-output.txt (ITCases)"; exit 1; }
 
 .PHONY: soak
 soak: jdk ## seeded load with random faults (TaskManager kill, broker restart, savepoint rescale), then the exact check; not in make test
-	@echo "Building the test classes ..."
-	@$(MVN) -q -Dspotless.check.skip=true test-compile dependency:build-classpath \
-		-Dmdep.outputFile=$(SOAK_CLASSPATH) -DincludeScope=test
+	@echo "Building the soak ..."
+	@$(MVN) -q -Dspotless.check.skip=true -pl sales-soak -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(SOAK_CLASSPATH) -DincludeScope=runtime
 	@mkdir -p target/soak
 	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-soak.properties \
 		-Dsoak.log.file=target/soak/soak.log \
-		-cp "target/test-classes:target/classes:$$(cat $(SOAK_CLASSPATH))" \
-		com.salesaggregator.job.FaultSoak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) \
+		-cp "sales-soak/target/classes:$$(cat $(SOAK_CLASSPATH))" \
+		com.salesaggregator.soak.FaultSoak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE) \
 		--dir target/soak $(if $(SOAK_SEED),--seed $(SOAK_SEED),)
 
 .PHONY: fmt
 fmt: jdk ## format the Java sources (google-java-format, AOSP style)
-	$(MVN) -q spotless:apply
+	$(MVN) -q -Pbench spotless:apply
 
 .PHONY: run
 run: jdk ## run broker, topics, seeder, job, live view and dashboard locally until Ctrl-C
 	@echo "Building (first run downloads dependencies) ..."
-	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
-		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -DincludeScope=runtime
+	@$(MVN) -q -Dspotless.check.skip=true -pl sales-local -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(LOCAL_CLASSPATH) -DincludeScope=runtime
 	@$(call foreground,$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-local.xml \
 		-Dlocal.log.file=target/local/platform.log \
-		-cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" \
+		-cp "sales-local/target/classes:$$(cat $(LOCAL_CLASSPATH))" \
 		com.salesaggregator.local.LocalPlatform --kafka-port $(KAFKA_PORT) --flink-ui-port $(FLINK_UI_PORT) \
 		--dashboard-port $(DASHBOARD_PORT) --rate $(RATE) \
 		$(if $(SEED),--seed $(SEED),))
 
 .PHONY: seeder
 seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstrap-servers host:port --rate 500"
-	@$(MVN) -q -Plocal -Dspotless.check.skip=true compile dependency:build-classpath \
-		-Dmdep.outputFile=$(LOCAL_CLASSPATH) -DincludeScope=runtime
-	@$(JAVA) $(UNSAFE_FLAG) -cp "target/classes:$$(cat $(LOCAL_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
+	@$(MVN) -q -Dspotless.check.skip=true -pl sales-seeder -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(SEEDER_CLASSPATH) -DincludeScope=runtime
+	@$(JAVA) $(UNSAFE_FLAG) -cp "sales-seeder/target/classes:$$(cat $(SEEDER_CLASSPATH))" com.salesaggregator.seeder.Seeder $(ARGS)
 
 .PHONY: bench
 bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL and Kafka Streams
 	@echo "Building the benchmark (the first run downloads the peers' dependencies) ..."
-	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
-		-Dmdep.outputFile=$(BENCH_CLASSPATH) -DincludeScope=test
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true -pl sales-bench -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(BENCH_CLASSPATH) -DincludeScope=runtime
 	@mkdir -p target/bench
-	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
-		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=sales-bench/log4j2-bench.xml \
+		-cp "sales-bench/target/classes:$$(cat $(BENCH_CLASSPATH))" \
 		com.salesaggregator.bench.Bench --lines "$(BENCH_LINES)" --reps "$(BENCH_REPS)" \
 		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
 		--latency-duration "$(BENCH_LATENCY)" --latency-rate "$(BENCH_LATENCY_RATE)" \
@@ -126,17 +127,17 @@ bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL a
 .PHONY: bench-state
 bench-state: jdk ## measure the bytes each remembered sale identity costs in the dedup state (heap, RocksDB) and one TaskManager's capacity; not in make test
 	@echo "Building the benchmark ..."
-	@$(MVN) -q -Pbench -Dspotless.check.skip=true test-compile dependency:build-classpath \
-		-Dmdep.outputFile=$(BENCH_CLASSPATH) -DincludeScope=test
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true -pl sales-bench -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(BENCH_CLASSPATH) -DincludeScope=runtime
 	@mkdir -p target/bench-state
-	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=src/bench/log4j2-bench.xml \
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) $(BENCH_JVM) -Dlog4j2.configurationFile=sales-bench/log4j2-bench.xml \
 		-Dbench.log.file=target/bench-state/bench.log \
-		-cp "target/test-classes:target/classes:$$(cat $(BENCH_CLASSPATH))" \
+		-cp "sales-bench/target/classes:$$(cat $(BENCH_CLASSPATH))" \
 		com.salesaggregator.bench.StateCost --sales "$(STATE_SALES)" --backends "$(STATE_BACKENDS)" \
 		--steady-rate "$(STATE_STEADY)" --seed "$(BENCH_SEED)"
 
 .PHONY: clean
 clean: jdk ## remove build output and local data
-	$(MVN) -q clean
+	$(MVN) -q -Pbench clean
 
 include k8s.mk

@@ -36,7 +36,7 @@ KAFKA_BOOTSTRAP = sales-kafka-kafka-bootstrap.$(NAMESPACE).svc:9093
 
 .PHONY: images
 images: jdk ## build the job, seeder and dashboard images as tarballs with Jib (target/jib/*.tar)
-	$(MVN) -Dimages -DskipTests package jib:buildTar@job-image jib:buildTar@seeder-image jib:buildTar@dashboard-image
+	$(MVN) -Dimages -DskipTests -pl sales-job,sales-seeder,sales-dashboard -am package
 
 .PHONY: kind-up
 kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Flink operator (idempotent)

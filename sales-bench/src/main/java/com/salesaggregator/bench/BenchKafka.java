@@ -1,7 +1,7 @@
 package com.salesaggregator.bench;
 
-import com.salesaggregator.local.EmbeddedKafkaBroker;
-import com.salesaggregator.local.TopicCreator;
+import com.salesaggregator.broker.EmbeddedKafkaBroker;
+import com.salesaggregator.broker.TopicCreator;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import java.nio.file.Path;

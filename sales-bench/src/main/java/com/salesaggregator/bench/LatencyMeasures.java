@@ -1,7 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.output.OutputFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FigureDifferences;
-import com.salesaggregator.verify.OutputFormat;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package com.salesaggregator.local;
+package com.salesaggregator.broker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

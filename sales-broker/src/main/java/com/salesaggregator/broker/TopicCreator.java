@@ -1,4 +1,4 @@
-package com.salesaggregator.local;
+package com.salesaggregator.broker;
 
 import com.salesaggregator.topics.TopicDefinition;
 import java.time.Duration;

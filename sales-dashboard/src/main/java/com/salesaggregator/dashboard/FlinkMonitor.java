@@ -2,7 +2,7 @@ package com.salesaggregator.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesaggregator.job.metrics.JobMetrics;
+import com.salesaggregator.metrics.JobMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

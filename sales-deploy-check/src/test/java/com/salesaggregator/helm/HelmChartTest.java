@@ -14,6 +14,7 @@ import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.seeder.Seeder;
+import com.salesaggregator.testkit.GrafanaDashboard;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;

@@ -15,7 +15,8 @@ import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
 
 /**
- * Checks the Jib configuration in {@code pom.xml}: the shaded job jar lands where the
+ * Checks the Jib configuration of the image modules ({@code sales-job}, {@code sales-seeder},
+ * {@code sales-dashboard}) and the root {@code pom.xml}: the shaded job jar lands where the
  * FlinkDeployment's {@code jarURI} points, the Flink entrypoint is kept, the seeder and the
  * dashboard run as non-root users, base images are pinned and tags are the project version.
  * (Building the images needs the base images from a registry; this checks what decides the layout.)
@@ -25,14 +26,26 @@ class K8sImagesTest {
     /** Where the FlinkDeployment finds the job jar inside the job image. */
     static final String JAR_URI = "local:///opt/flink/usrlib/sales-aggregator.jar";
 
+    /** The root pom: properties and profiles. */
     private static Element project;
 
+    private static Element jobModule;
+    private static Element seederModule;
+    private static Element dashboardModule;
+
     @BeforeAll
-    static void readPom() throws Exception {
+    static void readPoms() throws Exception {
+        project = pom("pom.xml");
+        jobModule = pom("sales-job/pom.xml");
+        seederModule = pom("sales-seeder/pom.xml");
+        dashboardModule = pom("sales-dashboard/pom.xml");
+    }
+
+    private static Element pom(String path) throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        Document pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-        project = pom.getDocumentElement();
+        Document pom = factory.newDocumentBuilder().parse(Path.of(path).toFile());
+        return pom.getDocumentElement();
     }
 
     @Test
@@ -89,10 +102,13 @@ class K8sImagesTest {
         for (String digest : List.of("image.job.base.digest", "image.seeder.base.digest")) {
             assertThat(property(digest)).matches("(@sha256:[0-9a-f]{64})?");
         }
+        assertThat(property("image.job.from")).isEqualTo("${image.job.base}");
+        assertThat(property("image.seeder.from")).isEqualTo("${image.seeder.base}");
+        assertThat(property("image.out")).isEqualTo("${images.dir}/jib");
         for (Element execution : List.of(jobImage(), seederImage(), dashboardImage())) {
             assertThat(own(direct(execution, "to"), "image")).endsWith(":${image.tag}");
             assertThat(own(direct(execution, "from"), "image")).doesNotContain("latest");
-            assertThat(text(execution, "tar")).startsWith("${project.build.directory}/jib/");
+            assertThat(text(execution, "tar")).startsWith("${image.out}/");
         }
     }
 
@@ -103,46 +119,54 @@ class K8sImagesTest {
         for (Element plugin : all(direct(build, "plugins"), "plugin")) {
             assertThat(own(plugin, "artifactId")).isNotEqualTo("jib-maven-plugin");
         }
-        // The layout check re-runs the same executions with only the base and outputs changed.
-        Element profile =
-                all(direct(project, "profiles"), "profile").stream()
-                        .filter(p -> own(p, "id").equals("image-layout-check"))
-                        .findFirst()
-                        .orElseThrow();
-        assertThat(text(profile, "activation")).isEqualTo("!images");
-        List<Element> executions =
-                all(child(profile, "build", "plugins", "plugin", "executions"), "execution");
-        assertThat(executions)
-                .extracting(e -> own(e, "id"))
-                .containsExactly("job-image", "seeder-image", "dashboard-image");
-        for (Element execution : executions) {
-            Element configuration = direct(execution, "configuration");
-            assertThat(childNames(configuration)).containsExactly("from", "outputPaths");
-            assertThat(own(direct(configuration, "from"), "image")).isEqualTo("scratch");
-            assertThat(text(configuration, "tar"))
-                    .startsWith("${project.build.directory}/jib-layout/");
+        // Each image module binds its one execution to ${image.phase}: none unless a profile
+        // says otherwise.
+        assertThat(property("image.phase")).isEqualTo("none");
+        for (String id : List.of("job-image", "seeder-image", "dashboard-image")) {
+            assertThat(own(execution(id), "phase")).isEqualTo("${image.phase}");
         }
+        // The layout check runs the same executions with only the base and outputs changed.
+        Element layoutCheck = profile("image-layout-check");
+        assertThat(text(layoutCheck, "activation")).isEqualTo("!images");
+        Element properties = direct(layoutCheck, "properties");
+        assertThat(childNames(properties))
+                .containsExactly("image.phase", "image.job.from", "image.seeder.from", "image.out");
+        assertThat(own(properties, "image.phase")).isEqualTo("pre-integration-test");
+        assertThat(own(properties, "image.job.from")).isEqualTo("scratch");
+        assertThat(own(properties, "image.seeder.from")).isEqualTo("scratch");
+        assertThat(own(properties, "image.out")).isEqualTo("${images.dir}/jib-layout");
+        // make images (-Dimages) builds them when the image modules are packaged.
+        Element images = profile("images");
+        assertThat(text(images, "activation")).isEqualTo("images");
+        assertThat(own(direct(images, "properties"), "image.phase")).isEqualTo("package");
         assertThat(Files.readString(Path.of("k8s.mk")))
                 .contains(
-                        "$(MVN) -Dimages -DskipTests package jib:buildTar@job-image"
-                                + " jib:buildTar@seeder-image jib:buildTar@dashboard-image");
+                        "$(MVN) -Dimages -DskipTests -pl sales-job,sales-seeder,sales-dashboard"
+                                + " -am package");
         assertThat(Files.readString(Path.of("k8s.mk")))
                 .contains("kind load image-archive $(DASHBOARD_IMAGE_TAR)");
     }
 
-    // ---- pom navigation
-
-    private static Element jibPlugin() {
-        Element managed = child(direct(project, "build"), "pluginManagement", "plugins");
-        return all(managed, "plugin").stream()
-                .filter(p -> own(p, "artifactId").equals("jib-maven-plugin"))
+    private static Element profile(String id) {
+        return all(direct(project, "profiles"), "profile").stream()
+                .filter(p -> own(p, "id").equals(id))
                 .findFirst()
                 .orElseThrow();
     }
 
+    // ---- pom navigation
+
+    private static Element jibPlugin(Element module) {
+        return plugin(module, "jib-maven-plugin");
+    }
+
     private static Element shadePlugin() {
-        return all(direct(direct(project, "build"), "plugins"), "plugin").stream()
-                .filter(p -> own(p, "artifactId").equals("maven-shade-plugin"))
+        return plugin(jobModule, "maven-shade-plugin");
+    }
+
+    private static Element plugin(Element module, String artifactId) {
+        return all(direct(direct(module, "build"), "plugins"), "plugin").stream()
+                .filter(p -> own(p, "artifactId").equals(artifactId))
                 .findFirst()
                 .orElseThrow();
     }
@@ -162,11 +186,17 @@ class K8sImagesTest {
         return direct(execution("dashboard-image"), "configuration");
     }
 
+    /** The one execution of the image module that builds image {@code id}. */
     private static Element execution(String id) {
-        return all(direct(jibPlugin(), "executions"), "execution").stream()
-                .filter(e -> own(e, "id").equals(id))
-                .findFirst()
-                .orElseThrow();
+        Element module =
+                switch (id) {
+                    case "job-image" -> jobModule;
+                    case "seeder-image" -> seederModule;
+                    default -> dashboardModule;
+                };
+        List<Element> executions = all(direct(jibPlugin(module), "executions"), "execution");
+        assertThat(executions).extracting(e -> own(e, "id")).containsExactly(id);
+        return executions.getFirst();
     }
 
     private static List<String> childNames(Element parent) {

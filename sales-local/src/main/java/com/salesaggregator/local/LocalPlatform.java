@@ -1,5 +1,7 @@
 package com.salesaggregator.local;
 
+import com.salesaggregator.broker.EmbeddedKafkaBroker;
+import com.salesaggregator.broker.TopicCreator;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
 import com.salesaggregator.cli.StopSignals;

@@ -1,4 +1,4 @@
-package com.salesaggregator.job.metrics;
+package com.salesaggregator.metrics;
 
 /**
  * The job's own Flink metrics: their names in Flink and as the Prometheus reporter exports them.

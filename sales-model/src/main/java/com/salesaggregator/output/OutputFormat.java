@@ -1,4 +1,4 @@
-package com.salesaggregator.verify;
+package com.salesaggregator.output;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -6,11 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.salesaggregator.topics.Topics;
-import com.salesaggregator.verify.ReferenceModel.ProductTotal;
-import com.salesaggregator.verify.ReferenceModel.ProductWindow;
-import com.salesaggregator.verify.ReferenceModel.RegionMinute;
-import com.salesaggregator.verify.ReferenceModel.RegionTotal;
-import com.salesaggregator.verify.ReferenceModel.SellerMinute;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;

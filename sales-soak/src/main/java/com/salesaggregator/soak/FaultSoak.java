@@ -1,5 +1,14 @@
-package com.salesaggregator.job;
+package com.salesaggregator.soak;
 
+import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.testkit.DrainedRun;
+import com.salesaggregator.testkit.Feeder;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.JobRestarts;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.testkit.SeededSales;
+import com.salesaggregator.testkit.TaskManagerCluster;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.io.IOException;
 import java.nio.file.Files;

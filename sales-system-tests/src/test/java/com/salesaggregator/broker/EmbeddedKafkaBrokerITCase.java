@@ -1,9 +1,10 @@
-package com.salesaggregator.local;
+package com.salesaggregator.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.salesaggregator.testkit.DeclaredTopics;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;

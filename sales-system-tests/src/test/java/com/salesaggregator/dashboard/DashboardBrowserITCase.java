@@ -5,12 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.dashboard.KnownFigures.Transactional;
-import com.salesaggregator.job.ItKafka;
-import com.salesaggregator.job.RunTopics;
 import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.records.RunningTotal;
+import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
-import com.salesaggregator.verify.OutputFormat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,19 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.helm.GrafanaDashboard;
-import com.salesaggregator.job.ItKafka;
 import com.salesaggregator.job.JobConfig;
-import com.salesaggregator.job.JobRunner;
-import com.salesaggregator.job.RunTopics;
 import com.salesaggregator.job.SalesAggregationJob;
-import com.salesaggregator.job.metrics.JobMetrics;
+import com.salesaggregator.metrics.JobMetrics;
+import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.seeder.GeneratorConfig;
 import com.salesaggregator.seeder.SalesGenerator;
 import com.salesaggregator.seeder.Seeder;
 import com.salesaggregator.seeder.SeederMetrics;
 import com.salesaggregator.seeder.SeederRunner;
-import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.testkit.GrafanaDashboard;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.ProjectFiles;
+import com.salesaggregator.testkit.RunTopics;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -142,7 +143,7 @@ class DashboardFlinkITCase {
         JsonNode grafana =
                 OutputFormat.JSON.readTree(
                         Files.readString(
-                                Path.of(
+                                ProjectFiles.path(
                                         "helm",
                                         "sales-aggregator",
                                         "files",

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.dashboard.KnownFigures.Transactional;
-import com.salesaggregator.job.ItKafka;
-import com.salesaggregator.job.RunTopics;
+import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
-import com.salesaggregator.verify.OutputFormat;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;

@@ -1,11 +1,11 @@
 package com.salesaggregator.dashboard;
 
-import com.salesaggregator.job.RunTopics;
 import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package com.salesaggregator.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.output.OutputFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,7 +3,17 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.salesaggregator.codec.RejectReason;
-import com.salesaggregator.job.JobRunner.JobDefinition;
+import com.salesaggregator.testkit.CommittedOutputs;
+import com.salesaggregator.testkit.DlqEntry;
+import com.salesaggregator.testkit.DrainedRun;
+import com.salesaggregator.testkit.FaultRig;
+import com.salesaggregator.testkit.Feeder;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.JobRunner.JobDefinition;
+import com.salesaggregator.testkit.Planned;
+import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.testkit.SeededSales;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.nio.charset.StandardCharsets;

@@ -5,7 +5,7 @@ import com.salesaggregator.job.functions.Money;
 import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
-import com.salesaggregator.verify.OutputFormat;
+import com.salesaggregator.output.OutputFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;

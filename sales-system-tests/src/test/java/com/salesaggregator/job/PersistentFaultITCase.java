@@ -3,6 +3,12 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.salesaggregator.testkit.FaultRig;
+import com.salesaggregator.testkit.ItKafka;
+import com.salesaggregator.testkit.JobRestarts;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.testkit.SeededSales;
 import com.salesaggregator.topics.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,6 +3,12 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.salesaggregator.testkit.CommittedOutputs;
+import com.salesaggregator.testkit.FaultRig;
+import com.salesaggregator.testkit.JobRestarts;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.testkit.SeededSales;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,6 +2,13 @@ package com.salesaggregator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.salesaggregator.testkit.DrainedRun;
+import com.salesaggregator.testkit.FaultRig;
+import com.salesaggregator.testkit.Feeder;
+import com.salesaggregator.testkit.JobRestarts;
+import com.salesaggregator.testkit.JobRunner;
+import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.testkit.SeededSales;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,8 +1,9 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.topics.Topics;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +35,7 @@ import org.apache.kafka.common.TopicPartition;
  * after the data's windows have fired, so that it cannot move the watermark while the sales are
  * still being read.
  */
-final class CatalogHeartbeat implements AutoCloseable {
+public final class CatalogHeartbeat implements AutoCloseable {
 
     private static final List<String> REFERENCE_TOPICS = List.of(Topics.PRODUCTS, Topics.FX_RATES);
 
@@ -77,7 +78,7 @@ final class CatalogHeartbeat implements AutoCloseable {
      * Publishes the heartbeats now and every 200 ms until closed, at the watermark the sales reach
      * with their latest event time {@code latestEventTime}.
      */
-    static CatalogHeartbeat start(ItKafka kafka, RunTopics topics, long latestEventTime)
+    public static CatalogHeartbeat start(ItKafka kafka, RunTopics topics, long latestEventTime)
             throws Exception {
         CatalogHeartbeat heartbeat = new CatalogHeartbeat(kafka, topics, latestEventTime);
         heartbeat.timer.scheduleAtFixedRate(
@@ -89,7 +90,7 @@ final class CatalogHeartbeat implements AutoCloseable {
     }
 
     /** Whether the job has checkpointed a position past the first heartbeat on every partition. */
-    boolean readBy(String groupId) throws Exception {
+    public boolean readBy(String groupId) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets(groupId)
                         .partitionsToOffsetAndMetadata()

@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FinalFigures;
-import com.salesaggregator.verify.OutputFormat;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,10 +36,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Reads every output topic of a run from the start with {@code read_committed}, without a consumer
  * group, and turns what was committed into {@link Published} figures.
  */
-final class CommittedOutputs implements AutoCloseable {
+public final class CommittedOutputs implements AutoCloseable {
 
     /** The job's output topics (logical names). */
-    static final List<String> OUTPUTS =
+    public static final List<String> OUTPUTS =
             List.of(
                     Topics.REVENUE_PER_SELLER_1M,
                     Topics.UNITS_PER_PRODUCT_5M,
@@ -62,7 +62,7 @@ final class CommittedOutputs implements AutoCloseable {
     /** Per output (logical name): fields a newer job version adds, left out of the strict read. */
     private final Map<String, Set<String>> optionalFields = new HashMap<>();
 
-    CommittedOutputs(ItKafka kafka, RunTopics topics) {
+    public CommittedOutputs(ItKafka kafka, RunTopics topics) {
         this.topics = topics;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -83,14 +83,14 @@ final class CommittedOutputs implements AutoCloseable {
         consumer.seekToBeginning(partitions);
     }
 
-    void poll() {
+    public void poll() {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
             records.get(record.topic().substring(topics.prefix().length())).add(record);
         }
     }
 
     /** Reads up to the last stable offset of every partition (the job has finished). */
-    void readToEnd() {
+    public void readToEnd() {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, WAIT);
         await("every output read to its end")
                 .atMost(WAIT)
@@ -105,7 +105,7 @@ final class CommittedOutputs implements AutoCloseable {
     }
 
     /** The latest value per key of an output. */
-    Map<String, JsonNode> latest(String output) {
+    public Map<String, JsonNode> latest(String output) {
         Map<String, JsonNode> latest = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records.get(output)) {
             latest.put(text(record.key()), parse(record.value()));
@@ -117,14 +117,14 @@ final class CommittedOutputs implements AutoCloseable {
      * The latest value per key of a windowed output whose latest value is final: the windows the
      * job's watermark has closed.
      */
-    Map<String, JsonNode> latestFinal(String output) {
+    public Map<String, JsonNode> latestFinal(String output) {
         Map<String, JsonNode> latest = latest(output);
         latest.values().removeIf(v -> !v.path(OutputFormat.FINAL).asBoolean());
         return latest;
     }
 
     /** How many provisional values a windowed output has published so far. */
-    long provisionalValues(OutputFormat<?> format) {
+    public long provisionalValues(OutputFormat<?> format) {
         return finalFigures(format).provisionalValues();
     }
 
@@ -138,12 +138,12 @@ final class CommittedOutputs implements AutoCloseable {
     }
 
     /** Every key of an output, repeated as often as published. */
-    List<String> keys(String output) {
+    public List<String> keys(String output) {
         return records.get(output).stream().map(r -> text(r.key())).toList();
     }
 
     /** Every dead letter read so far, in offset order per partition. */
-    List<DlqEntry> deadLetters() {
+    public List<DlqEntry> deadLetters() {
         List<DlqEntry> deadLetters = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_DLQ)) {
             deadLetters.add(DlqEntry.of(text(record.key()), parse(record.value())));
@@ -155,7 +155,7 @@ final class CommittedOutputs implements AutoCloseable {
      * The final state of every output of a finished run (every window closed), with what breaks the
      * rules of provisional and final window figures ({@link FinalFigures}).
      */
-    Published published() {
+    public Published published() {
         Map<String, LateLine> late = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_LATE)) {
             JsonNode value = parse(record.value());
@@ -194,7 +194,7 @@ final class CommittedOutputs implements AutoCloseable {
     /**
      * Every record of an output read so far, in offset order per partition, with its value parsed.
      */
-    List<Output> records(String output) {
+    public List<Output> records(String output) {
         return records.get(output).stream()
                 .map(
                         r ->
@@ -207,14 +207,14 @@ final class CommittedOutputs implements AutoCloseable {
     }
 
     /** One output record as read. */
-    record Output(TopicPartition partition, long offset, String key, JsonNode value) {}
+    public record Output(TopicPartition partition, long offset, String key, JsonNode value) {}
 
     /**
      * Lets values of {@code output} carry {@code field}, an optional field that a newer job version
      * adds (a consumer that does not know it ignores it): {@link #published()} leaves it out before
      * reading each value strictly. The test that allows it checks its values itself.
      */
-    void allowOptionalField(String output, String field) {
+    public void allowOptionalField(String output, String field) {
         optionalFields.computeIfAbsent(output, o -> new HashSet<>()).add(field);
     }
 
@@ -247,7 +247,7 @@ final class CommittedOutputs implements AutoCloseable {
      * allows 10 s for that, far less than the 1 min transaction timeout of the tests, after which
      * the broker itself would abort a transaction left open.
      */
-    static void assertNoTransactionLeftOpen(Admin admin, RunTopics topics) {
+    public static void assertNoTransactionLeftOpen(Admin admin, RunTopics topics) {
         await("no transaction left open")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(200))
@@ -267,7 +267,7 @@ final class CommittedOutputs implements AutoCloseable {
      * (a reader stops before the first record of a transaction still open), with {@code
      * READ_UNCOMMITTED} the high watermark (everything written).
      */
-    static Map<TopicPartition, Long> endOffsets(
+    public static Map<TopicPartition, Long> endOffsets(
             Admin admin, RunTopics topics, IsolationLevel isolation) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String output : OUTPUTS) {

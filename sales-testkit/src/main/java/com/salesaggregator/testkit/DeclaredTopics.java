@@ -1,4 +1,4 @@
-package com.salesaggregator.local;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
@@ -11,7 +11,7 @@ import java.util.Objects;
  * A published {@code sales-dlq} entry: what identifies it, plus the source record it carries
  * ({@code truncatedValueBytes}: the full size of a value cut short in the entry, else null).
  */
-record DlqEntry(
+public record DlqEntry(
         DeadLetter id,
         String key,
         byte[] sourceKey,
@@ -20,7 +20,7 @@ record DlqEntry(
         String message) {
 
     /** Parses a {@code sales-dlq} record (schema in the README). */
-    static DlqEntry of(String key, JsonNode value) {
+    public static DlqEntry of(String key, JsonNode value) {
         return new DlqEntry(
                 new DeadLetter(
                         value.path("source_topic").asText(),
@@ -47,7 +47,7 @@ record DlqEntry(
                 : text.getBytes(StandardCharsets.UTF_8);
     }
 
-    DlqEntry withoutTopicPrefix(String prefix) {
+    public DlqEntry withoutTopicPrefix(String prefix) {
         DeadLetter unprefixed =
                 new DeadLetter(
                         id.sourceTopic().substring(prefix.length()),

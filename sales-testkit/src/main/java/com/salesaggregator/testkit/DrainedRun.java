@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * every dead letter once, every line in exactly one place, the outputs adding up, no transaction
  * left open.
  */
-final class DrainedRun {
+public final class DrainedRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(DrainedRun.class);
 
@@ -40,14 +40,15 @@ final class DrainedRun {
     private DrainedRun() {}
 
     /** What a checked run published and what the reference model expected. */
-    record Outcome(Expected expected, Published published, int inputRecords, int repricedLate) {
+    public record Outcome(
+            Expected expected, Published published, int inputRecords, int repricedLate) {
 
         private long countedLines() {
             return expected.fates().values().stream().filter(f -> f == Fate.COUNTED).count();
         }
 
         /** A one-line account of the run, for the log. */
-        String summary() {
+        public String summary() {
             Map<String, Long> reasons = new TreeMap<>();
             expected.deadLetters().forEach(d -> reasons.merge(d.reason(), 1L, Long::sum));
             return String.format(
@@ -71,7 +72,7 @@ final class DrainedRun {
     }
 
     /** How the check compares the money and names of late lines. */
-    enum LatePricing {
+    public enum LatePricing {
         /** As at their event time, like every counted line: late lines within the kept horizon. */
         AT_EVENT_TIME,
         /**
@@ -87,7 +88,7 @@ final class DrainedRun {
      * what it published against {@code produced} (and the end markers). {@code latestEventTime}: no
      * sale of the input is later (the heartbeat's validity).
      */
-    static Outcome drainAndCheck(
+    public static Outcome drainAndCheck(
             ItKafka kafka,
             RunTopics topics,
             JobClient job,
@@ -110,7 +111,7 @@ final class DrainedRun {
      * As above; {@code reading} prepares the reader of the outputs (e.g. optional fields), {@code
      * latePricing} says how late lines are compared.
      */
-    static Outcome drainAndCheck(
+    public static Outcome drainAndCheck(
             ItKafka kafka,
             RunTopics topics,
             JobClient job,
@@ -185,7 +186,7 @@ final class DrainedRun {
     }
 
     /** The exact check of a finished run's outputs against {@code produced}. */
-    static Outcome check(
+    public static Outcome check(
             ItKafka kafka,
             RunTopics topics,
             List<InputRecord> produced,

@@ -1,8 +1,12 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.output.ProductTotal;
+import com.salesaggregator.output.RegionMinute;
+import com.salesaggregator.output.RegionTotal;
+import com.salesaggregator.output.SellerMinute;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FigureDifferences;
 import com.salesaggregator.verify.ReferenceModel;
@@ -11,10 +15,6 @@ import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.Fate;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import com.salesaggregator.verify.ReferenceModel.Line;
-import com.salesaggregator.verify.ReferenceModel.ProductTotal;
-import com.salesaggregator.verify.ReferenceModel.RegionMinute;
-import com.salesaggregator.verify.ReferenceModel.RegionTotal;
-import com.salesaggregator.verify.ReferenceModel.SellerMinute;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +35,7 @@ import java.util.function.Function;
  * {@link ReferenceModel}'s recomputation, key by key; every dead letter once, with its source
  * record; every line in exactly one place; and the outputs adding up to each other.
  */
-final class ExactCheck {
+public final class ExactCheck {
 
     private ExactCheck() {}
 
@@ -43,7 +43,7 @@ final class ExactCheck {
      * Same keys and values in all five aggregates, the last value of every window final and no
      * provisional value above it; on failure, the first differences of each.
      */
-    static void assertFiguresMatch(Expected expected, Published published) {
+    public static void assertFiguresMatch(Expected expected, Published published) {
         List<String> report = new ArrayList<>(published.windowRules());
         report.addAll(
                 differences(
@@ -78,7 +78,7 @@ final class ExactCheck {
         return FigureDifferences.report(output, expected, actual, 8);
     }
 
-    static void assertDeadLettersMatch(
+    public static void assertDeadLettersMatch(
             Expected expected, Published published, List<InputRecord> produced) {
         Comparator<DeadLetter> order =
                 Comparator.comparing(DeadLetter::sourceTopic)
@@ -152,7 +152,7 @@ final class ExactCheck {
      * one place, judged from what was published: sales-dlq, sales-late, or (the rest) the
      * aggregates, whose units add up to exactly the rest.
      */
-    static void assertEveryLineAccountedForOnce(
+    public static void assertEveryLineAccountedForOnce(
             Expected expected, Published published, RunTopics topics, List<InputRecord> produced) {
         Set<String> sales = Set.of(topics.of(Topics.SALES_ONLINE), topics.of(Topics.SALES_STORE));
         List<String> salesRecords =
@@ -238,7 +238,7 @@ final class ExactCheck {
     }
 
     /** The outputs agree with each other, whatever the reference model says. */
-    static void assertOutputsAddUp(Published published) {
+    public static void assertOutputsAddUp(Published published) {
         Map<String, RegionTotal> trendSums = new TreeMap<>();
         for (RegionMinute minute : published.regionTrend().values()) {
             trendSums.merge(

@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class, the jobs of each test cancelled after it, both closed (and the broker's data deleted) at
  * the end. Register it with {@code @RegisterExtension static final FaultRig RIG = ...}.
  */
-final class FaultRig implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+public final class FaultRig implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     private final int taskManagers;
     private final int restartAttempts;
@@ -22,16 +22,16 @@ final class FaultRig implements BeforeAllCallback, AfterEachCallback, AfterAllCa
     private TaskManagerCluster cluster;
 
     /** {@code taskManagers} of one slot each; a failed job is restarted {@code restartAttempts}. */
-    FaultRig(int taskManagers, int restartAttempts) {
+    public FaultRig(int taskManagers, int restartAttempts) {
         this.taskManagers = taskManagers;
         this.restartAttempts = restartAttempts;
     }
 
-    ItKafka kafka() {
+    public ItKafka kafka() {
         return kafka;
     }
 
-    TaskManagerCluster cluster() {
+    public TaskManagerCluster cluster() {
         return cluster;
     }
 

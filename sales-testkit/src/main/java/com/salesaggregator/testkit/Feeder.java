@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
  * model. A produce that fails (the broker gone for longer than the producer's delivery timeout)
  * fails the test at {@link #stop()}.
  */
-final class Feeder implements AutoCloseable {
+public final class Feeder implements AutoCloseable {
 
     private final RunTopics topics;
     private final SeededSales sales;
@@ -37,7 +37,7 @@ final class Feeder implements AutoCloseable {
     /**
      * Starts producing {@code salesPerTick} sales (and what comes with them) every {@code tick}.
      */
-    static Feeder start(
+    public static Feeder start(
             ItKafka kafka, RunTopics topics, SeededSales sales, int salesPerTick, Duration tick) {
         Feeder feeder = new Feeder(kafka, topics, sales, salesPerTick);
         feeder.timer.scheduleAtFixedRate(feeder::tick, 0, tick.toMillis(), TimeUnit.MILLISECONDS);
@@ -63,7 +63,7 @@ final class Feeder implements AutoCloseable {
     }
 
     /** Records produced so far. */
-    synchronized int records() {
+    public synchronized int records() {
         return produced.size();
     }
 
@@ -71,7 +71,7 @@ final class Feeder implements AutoCloseable {
      * Stops after the slice in flight; returns every record produced, in order. Throws if a produce
      * failed.
      */
-    List<InputRecord> stop() throws InterruptedException {
+    public List<InputRecord> stop() throws InterruptedException {
         synchronized (this) {
             stopped = true;
         }

@@ -1,8 +1,8 @@
-package com.salesaggregator.helm;
+package com.salesaggregator.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.dashboard.DashboardMetrics;
-import com.salesaggregator.job.metrics.JobMetrics;
+import com.salesaggregator.metrics.JobMetrics;
 import com.salesaggregator.seeder.SeederMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -71,7 +71,7 @@ public final class GrafanaDashboard {
     }
 
     /** The names a registry exposes in the text format (counters with their _total suffix). */
-    static Set<String> names(PrometheusRegistry registry) {
+    public static Set<String> names(PrometheusRegistry registry) {
         Set<String> names = new TreeSet<>();
         for (MetricSnapshot snapshot : registry.scrape()) {
             String name = snapshot.getMetadata().getPrometheusName();

@@ -1,6 +1,6 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
-import com.salesaggregator.local.EmbeddedKafkaBroker;
+import com.salesaggregator.broker.EmbeddedKafkaBroker;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +52,7 @@ public final class ItKafka implements AutoCloseable {
      * Stops the broker and starts it again on the same port and data directory (topics, records,
      * offsets and transaction state kept); returns when it accepts clients again.
      */
-    void restartBroker() {
+    public void restartBroker() {
         int port = broker.port();
         broker.close();
         broker = EmbeddedKafkaBroker.start(port, dataDir);
@@ -72,7 +72,7 @@ public final class ItKafka implements AutoCloseable {
     }
 
     /** Every topic of the job, with {@code prefix}; {@code extraConfig} per logical topic name. */
-    RunTopics createTopics(String prefix, Map<String, Map<String, String>> extraConfig) {
+    public RunTopics createTopics(String prefix, Map<String, Map<String, String>> extraConfig) {
         return RunTopics.create(admin, prefix, extraConfig);
     }
 
@@ -91,7 +91,7 @@ public final class ItKafka implements AutoCloseable {
     }
 
     /** Produces {@code records} in order; returns them as the broker stored them. */
-    List<InputRecord> produce(RunTopics topics, List<Planned> records) throws Exception {
+    public List<InputRecord> produce(RunTopics topics, List<Planned> records) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
             return produce(producer, topics, records);
         }
@@ -101,7 +101,7 @@ public final class ItKafka implements AutoCloseable {
      * Produces {@code records} in order with {@code producer} (a producer made from {@link
      * #producerProps()}); returns them as the broker stored them.
      */
-    static List<InputRecord> produce(
+    public static List<InputRecord> produce(
             KafkaProducer<byte[], byte[]> producer, RunTopics topics, List<Planned> records)
             throws Exception {
         List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());

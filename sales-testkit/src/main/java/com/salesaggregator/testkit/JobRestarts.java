@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,7 +22,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
  * absorbed). Use it with {@link #clusterConfiguration()}, whose restart strategy lets a failing
  * task restart, so that a failure shows up as a restart instead of ending the job.
  */
-final class JobRestarts {
+public final class JobRestarts {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,7 +31,7 @@ final class JobRestarts {
     private final String restUrl;
 
     /** {@code restUrl}: the MiniCluster's REST address, e.g. {@code http://localhost:8081}. */
-    JobRestarts(String restUrl) {
+    public JobRestarts(String restUrl) {
         this.restUrl = restUrl.endsWith("/") ? restUrl.substring(0, restUrl.length() - 1) : restUrl;
     }
 
@@ -39,7 +39,7 @@ final class JobRestarts {
      * A MiniCluster that restarts a failed job a few times (so a failure is counted, not fatal) and
      * refreshes the metrics its REST API serves often enough for a test to read them.
      */
-    static Configuration clusterConfiguration() {
+    public static Configuration clusterConfiguration() {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
@@ -50,7 +50,7 @@ final class JobRestarts {
     }
 
     /** The job's {@code numRestarts} metric, or empty while the REST API has not fetched it yet. */
-    OptionalLong numRestarts(JobID job) throws IOException, InterruptedException {
+    public OptionalLong numRestarts(JobID job) throws IOException, InterruptedException {
         JsonNode metrics = get("/jobs/" + job + "/metrics?get=numRestarts");
         for (JsonNode metric : metrics) {
             if ("numRestarts".equals(metric.path("id").asText())) {
@@ -61,7 +61,7 @@ final class JobRestarts {
     }
 
     /** The job's exception history: one line per failure, empty if it never failed. */
-    List<String> failures(JobID job) throws IOException, InterruptedException {
+    public List<String> failures(JobID job) throws IOException, InterruptedException {
         List<String> failures = new ArrayList<>();
         for (String trace : failureTraces(job)) {
             int newline = trace.indexOf('\n');
@@ -71,7 +71,7 @@ final class JobRestarts {
     }
 
     /** The job's exception history: the whole stack trace of each failure (causes included). */
-    List<String> failureTraces(JobID job) throws IOException, InterruptedException {
+    public List<String> failureTraces(JobID job) throws IOException, InterruptedException {
         JsonNode history = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
         if (!history.path("entries").isArray()) {
             // A changed response must fail the test, not pass it as "no failures".

@@ -1,8 +1,10 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.salesaggregator.job.JobConfig;
+import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,12 +42,12 @@ public final class JobRunner {
     }
 
     /** The consumer group of a run's job. */
-    static String groupId(RunTopics topics) {
+    public static String groupId(RunTopics topics) {
         return "itcase-" + topics.prefix() + "group";
     }
 
     /** The job options of a test run; tuned for a quick test, documented in the README. */
-    static Map<String, String> options(ItKafka kafka, RunTopics topics) {
+    public static Map<String, String> options(ItKafka kafka, RunTopics topics) {
         Map<String, String> options = new LinkedHashMap<>();
         options.put("bootstrap-servers", kafka.bootstrapServers());
         options.put("group-id", groupId(topics));
@@ -69,7 +71,8 @@ public final class JobRunner {
     }
 
     /** Submits the job with the test {@link #options} to the MiniCluster. */
-    static JobClient start(ItKafka kafka, RunTopics topics, int parallelism) throws Exception {
+    public static JobClient start(ItKafka kafka, RunTopics topics, int parallelism)
+            throws Exception {
         return start(kafka, topics, parallelism, Map.of());
     }
 
@@ -87,7 +90,7 @@ public final class JobRunner {
      * How a test puts the job on an environment: {@link SalesAggregationJob#define} or a variant.
      */
     @FunctionalInterface
-    interface JobDefinition {
+    public interface JobDefinition {
         void define(StreamExecutionEnvironment env, JobConfig config);
     }
 
@@ -95,7 +98,7 @@ public final class JobRunner {
      * Submits the job that {@code definition} puts on the environment, with the test {@link
      * #options} ({@code overrides} replacing some), restoring {@code savepoint} unless it is null.
      */
-    static JobClient start(
+    public static JobClient start(
             ItKafka kafka,
             RunTopics topics,
             int parallelism,
@@ -126,7 +129,7 @@ public final class JobRunner {
     }
 
     /** Awaitility that gives up at once, with the job's failure, when the job stops. */
-    static ConditionFactory awaitWhileRunning(JobClient job, String what) {
+    public static ConditionFactory awaitWhileRunning(JobClient job, String what) {
         return await(what)
                 .atMost(WAIT)
                 .pollInSameThread()
@@ -134,7 +137,7 @@ public final class JobRunner {
                 .failFast("the job stopped", () -> assertRunning(job));
     }
 
-    static void assertRunning(JobClient job) throws Exception {
+    public static void assertRunning(JobClient job) throws Exception {
         JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
         if (status.isGloballyTerminalState()) {
             try {
@@ -150,7 +153,7 @@ public final class JobRunner {
      * Stops the job with a drain (the end of event time fires every window and flushes every total)
      * and a final savepoint, and waits until it has finished; returns the savepoint.
      */
-    static String drainWithSavepoint(JobClient job, Path runDir) throws Exception {
+    public static String drainWithSavepoint(JobClient job, Path runDir) throws Exception {
         return stopWithSavepoint(job, runDir, true);
     }
 
@@ -158,7 +161,8 @@ public final class JobRunner {
      * Stops the job with a savepoint, draining it or not (not: as for an upgrade or a rescale,
      * windows stay open in the savepoint), and waits until it has finished; returns the savepoint.
      */
-    static String stopWithSavepoint(JobClient job, Path runDir, boolean drain) throws Exception {
+    public static String stopWithSavepoint(JobClient job, Path runDir, boolean drain)
+            throws Exception {
         String savepoint =
                 job.stopWithSavepoint(
                                 drain,

@@ -1,11 +1,11 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
+import com.salesaggregator.output.ProductTotal;
+import com.salesaggregator.output.ProductWindow;
+import com.salesaggregator.output.RegionMinute;
+import com.salesaggregator.output.RegionTotal;
+import com.salesaggregator.output.SellerMinute;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
-import com.salesaggregator.verify.ReferenceModel.ProductTotal;
-import com.salesaggregator.verify.ReferenceModel.ProductWindow;
-import com.salesaggregator.verify.ReferenceModel.RegionMinute;
-import com.salesaggregator.verify.ReferenceModel.RegionTotal;
-import com.salesaggregator.verify.ReferenceModel.SellerMinute;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.Map;
  * The final state of every output of a run, as read by {@link CommittedOutputs}; {@code
  * windowRules}: what broke the rules of provisional and final window figures (empty if nothing).
  */
-record Published(
+public record Published(
         Map<String, SellerMinute> revenuePerSeller,
         Map<String, ProductWindow> unitsPerProduct,
         Map<String, RegionMinute> regionTrend,
@@ -25,7 +25,7 @@ record Published(
         List<String> windowRules) {
 
     /** For comparing runs on differently prefixed topics: DLQ entries sorted, unprefixed. */
-    Published withoutTopicPrefix(String prefix) {
+    public Published withoutTopicPrefix(String prefix) {
         return new Published(
                 revenuePerSeller,
                 unitsPerProduct,

@@ -1,8 +1,8 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.local.TopicCreator;
+import com.salesaggregator.broker.TopicCreator;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
 import com.salesaggregator.topics.Topics;
@@ -21,7 +21,7 @@ public record RunTopics(String prefix, Map<String, Integer> partitions) {
      * Creates every declared topic under {@code prefix}, with {@code extraConfig} (per logical
      * topic name) added to its declared configuration.
      */
-    static RunTopics create(
+    public static RunTopics create(
             Admin admin, String prefix, Map<String, Map<String, String>> extraConfig) {
         List<TopicDefinition> definitions = new ArrayList<>();
         Map<String, Integer> partitions = new HashMap<>();
@@ -42,7 +42,7 @@ public record RunTopics(String prefix, Map<String, Integer> partitions) {
         return prefix + topic;
     }
 
-    InputTopics inputs() {
+    public InputTopics inputs() {
         return new InputTopics(
                 of(Topics.SALES_ONLINE),
                 of(Topics.SALES_STORE),

@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import com.salesaggregator.seeder.GeneratorConfig;
 import com.salesaggregator.seeder.SalesGenerator;
@@ -14,7 +14,7 @@ import java.util.List;
  * and FX rates first, then sales on both channels with rate updates, catalog changes (delistings
  * included), malformed records and upstream resends mixed in. Same seed, same records.
  */
-final class SeededSales {
+public final class SeededSales {
 
     private final SalesGenerator generator;
     private long sales;
@@ -31,12 +31,12 @@ final class SeededSales {
      * with malformed records and resends but no late sales, so that any late line is one the job
      * found late on its own.
      */
-    static SeededSales forTest(long seed, double salesPerSecond) {
+    public static SeededSales forTest(long seed, double salesPerSecond) {
         return forTest(seed, salesPerSecond, 0.02);
     }
 
     /** As {@link #forTest(long, double)}, with {@code malformedFraction} of the sales malformed. */
-    static SeededSales forTest(long seed, double salesPerSecond, double malformedFraction) {
+    public static SeededSales forTest(long seed, double salesPerSecond, double malformedFraction) {
         Instant start = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofHours(1));
         return new SeededSales(
                 new GeneratorConfig(
@@ -63,14 +63,14 @@ final class SeededSales {
      * event time starting {@code lead} before now, so that a feed paced at that rate keeps event
      * time that far behind the wall clock.
      */
-    static SeededSales forSoak(long seed, double salesPerSecond, Duration lead) {
+    public static SeededSales forSoak(long seed, double salesPerSecond, Duration lead) {
         Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(lead);
         return new SeededSales(
                 GeneratorConfig.defaults(seed, start).withRatePerSecond(salesPerSecond));
     }
 
     /** The next records, up to and including the {@code count}th sale from here. */
-    List<Planned> next(int count) {
+    public List<Planned> next(int count) {
         List<Planned> records = new ArrayList<>();
         long until = sales + count;
         while (sales < until) {
@@ -91,7 +91,7 @@ final class SeededSales {
     }
 
     /** The generator's clock after the last sale handed out: no sale so far is later. */
-    long latestEventTime() {
+    public long latestEventTime() {
         return latestEventTime;
     }
 }

@@ -1,4 +1,4 @@
-package com.salesaggregator.job;
+package com.salesaggregator.testkit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +36,7 @@ import org.apache.flink.streaming.util.TestStreamEnvironment;
  * every slot, so every TaskManager runs part of it and every kill hits the job. While open, {@code
  * StreamExecutionEnvironment.getExecutionEnvironment()} submits to this cluster.
  */
-final class TaskManagerCluster implements AutoCloseable {
+public final class TaskManagerCluster implements AutoCloseable {
 
     private final MiniCluster miniCluster;
 
@@ -57,7 +57,7 @@ final class TaskManagerCluster implements AutoCloseable {
      * A cluster whose restart strategy restarts a failed job up to {@code restartAttempts} times, a
      * fifth of a second apart, then lets it fail.
      */
-    static Configuration configuration(int restartAttempts) {
+    public static Configuration configuration(int restartAttempts) {
         Configuration config = new Configuration();
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, restartAttempts);
@@ -68,7 +68,7 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** As {@link #configuration(int)}, with checkpoints written to files under {@code dir}. */
-    static Configuration configuration(int restartAttempts, Path checkpointDir) {
+    public static Configuration configuration(int restartAttempts, Path checkpointDir) {
         Configuration config = configuration(restartAttempts);
         config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
@@ -76,7 +76,8 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** Starts {@code taskManagers} TaskManagers of one slot each, REST on a free port. */
-    static TaskManagerCluster start(int taskManagers, Configuration config) throws Exception {
+    public static TaskManagerCluster start(int taskManagers, Configuration config)
+            throws Exception {
         Configuration withPorts = new Configuration(config);
         withPorts.set(RestOptions.BIND_PORT, "0");
         MiniCluster miniCluster =
@@ -93,13 +94,13 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** The REST API's address, e.g. {@code http://localhost:41234}. */
-    String restUrl() throws Exception {
+    public String restUrl() throws Exception {
         URI uri = miniCluster.getRestAddress().get(10, TimeUnit.SECONDS);
         return uri.toString();
     }
 
     /** TaskManagers running now. */
-    synchronized int taskManagers() {
+    public synchronized int taskManagers() {
         return live.size();
     }
 
@@ -107,7 +108,7 @@ final class TaskManagerCluster implements AutoCloseable {
      * Terminates the running TaskManager at {@code position} (0 = the oldest) and starts a
      * replacement; returns when the old one has stopped. Returns the wall-clock time of the kill.
      */
-    long killTaskManager(int position) throws Exception {
+    public long killTaskManager(int position) throws Exception {
         int index;
         synchronized (this) {
             index = live.remove(position);
@@ -119,7 +120,7 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** Starts or terminates TaskManagers until {@code taskManagers} run (between jobs). */
-    void resize(int taskManagers) throws Exception {
+    public void resize(int taskManagers) throws Exception {
         while (taskManagers() < taskManagers) {
             startTaskManager();
         }
@@ -142,26 +143,26 @@ final class TaskManagerCluster implements AutoCloseable {
     // ------------------------------------------------------------ the job, as the JobManager sees
     // it
 
-    AccessExecutionGraph executionGraph(JobID job) throws Exception {
+    public AccessExecutionGraph executionGraph(JobID job) throws Exception {
         return miniCluster.getExecutionGraph(job).get(10, TimeUnit.SECONDS);
     }
 
-    CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
+    public CheckpointStatsSnapshot checkpointStats(JobID job) throws Exception {
         return executionGraph(job).getCheckpointStatsSnapshot();
     }
 
     /** Checkpoints the job has completed so far, over all its restarts. */
-    long completedCheckpoints(JobID job) throws Exception {
+    public long completedCheckpoints(JobID job) throws Exception {
         return checkpointStats(job).getCounts().getNumberOfCompletedCheckpoints();
     }
 
     /** The checkpoint or savepoint the job's current run restored, or null. */
-    RestoredCheckpointStats restored(JobID job) throws Exception {
+    public RestoredCheckpointStats restored(JobID job) throws Exception {
         return checkpointStats(job).getLatestRestoredCheckpoint();
     }
 
     /** Whether every task of the job is running. */
-    boolean allTasksRunning(JobID job) throws Exception {
+    public boolean allTasksRunning(JobID job) throws Exception {
         for (AccessExecutionVertex vertex : executionGraph(job).getAllExecutionVertices()) {
             if (vertex.getExecutionState() != ExecutionState.RUNNING) {
                 return false;
@@ -171,7 +172,7 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** The oldest completed checkpoint triggered at or after {@code millis}, or null. */
-    CompletedCheckpointStats firstCheckpointTriggeredAfter(JobID job, long millis)
+    public CompletedCheckpointStats firstCheckpointTriggeredAfter(JobID job, long millis)
             throws Exception {
         CompletedCheckpointStats first = null;
         for (AbstractCheckpointStats stats : checkpointStats(job).getHistory().getCheckpoints()) {
@@ -190,7 +191,7 @@ final class TaskManagerCluster implements AutoCloseable {
      * tasks run again and its outputs commit) and returns how long after the fault that checkpoint
      * completed.
      */
-    Duration awaitRecovery(JobClient job, long faultMillis, String fault) {
+    public Duration awaitRecovery(JobClient job, long faultMillis, String fault) {
         CompletedCheckpointStats[] first = new CompletedCheckpointStats[1];
         JobRunner.awaitWhileRunning(job, "a checkpoint completed after " + fault)
                 .atMost(Duration.ofMinutes(2))
@@ -204,13 +205,13 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** Waits until the job has completed {@code count} more checkpoints than {@code since}. */
-    void awaitCheckpoints(JobClient job, long since, int count) {
+    public void awaitCheckpoints(JobClient job, long since, int count) {
         JobRunner.awaitWhileRunning(job, count + " more completed checkpoints")
                 .until(() -> completedCheckpoints(job.getJobID()) >= since + count);
     }
 
     /** Waits until the job (after a restart or restore) has every task running. */
-    void awaitRunning(JobClient job) {
+    public void awaitRunning(JobClient job) {
         await("every task of the job running")
                 .atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(50))
@@ -218,7 +219,7 @@ final class TaskManagerCluster implements AutoCloseable {
     }
 
     /** Cancels every job still running (a failed test's), so that the next one gets the slots. */
-    void cancelJobs() throws Exception {
+    public void cancelJobs() throws Exception {
         for (JobStatusMessage job : miniCluster.listJobs().get(10, TimeUnit.SECONDS)) {
             if (!job.getJobState().isGloballyTerminalState()) {
                 miniCluster.cancelJob(job.getJobId()).get(10, TimeUnit.SECONDS);

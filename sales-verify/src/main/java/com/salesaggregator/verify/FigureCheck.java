@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
+import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;

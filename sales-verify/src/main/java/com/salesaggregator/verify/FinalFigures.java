@@ -1,6 +1,7 @@
 package com.salesaggregator.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.output.OutputFormat;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -9,6 +9,11 @@ import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.Product;
 import com.salesaggregator.model.ReceiptLine;
 import com.salesaggregator.model.StoreReceipt;
+import com.salesaggregator.output.ProductTotal;
+import com.salesaggregator.output.ProductWindow;
+import com.salesaggregator.output.RegionMinute;
+import com.salesaggregator.output.RegionTotal;
+import com.salesaggregator.output.SellerMinute;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -82,43 +87,6 @@ public final class ReferenceModel {
             Line line, String name, String category, BigDecimal revenueEur, BigDecimal marginEur) {}
 
     // ------------------------------------------------------------ expected output values
-
-    /** A {@code revenue-per-seller-1m} value. */
-    public record SellerMinute(
-            String sellerId,
-            String windowStart,
-            String windowEnd,
-            long orders,
-            long units,
-            BigDecimal revenueEur) {}
-
-    /** A {@code units-per-product-5m} value. */
-    public record ProductWindow(
-            String productId,
-            String name,
-            String category,
-            String windowStart,
-            String windowEnd,
-            long units) {}
-
-    /** A {@code region-trend-1m} value. */
-    public record RegionMinute(
-            String region,
-            String windowStart,
-            String windowEnd,
-            long units,
-            BigDecimal revenueEur) {}
-
-    /** A {@code revenue-per-product} value. */
-    public record ProductTotal(
-            String productId,
-            String name,
-            long units,
-            BigDecimal revenueEur,
-            BigDecimal marginEur) {}
-
-    /** A {@code sales-per-region} value. */
-    public record RegionTotal(String region, long units, BigDecimal revenueEur) {}
 
     /** What identifies a {@code sales-dlq} entry: its source position, line and reason. */
     public record DeadLetter(

@@ -1,5 +1,8 @@
 package com.salesaggregator.verify;
 
+import com.salesaggregator.output.ProductWindow;
+import com.salesaggregator.output.RegionMinute;
+import com.salesaggregator.output.SellerMinute;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -60,21 +63,21 @@ public record SettledComparison(Instant cutoff, Duration settleDelay) {
                 Topics.REVENUE_PER_SELLER_1M,
                 expected.revenuePerSeller(),
                 published,
-                ReferenceModel.SellerMinute::windowEnd,
+                SellerMinute::windowEnd,
                 compared,
                 differences);
         compare(
                 Topics.UNITS_PER_PRODUCT_5M,
                 expected.unitsPerProduct(),
                 published,
-                ReferenceModel.ProductWindow::windowEnd,
+                ProductWindow::windowEnd,
                 compared,
                 differences);
         compare(
                 Topics.REGION_TREND_1M,
                 expected.regionTrend(),
                 published,
-                ReferenceModel.RegionMinute::windowEnd,
+                RegionMinute::windowEnd,
                 compared,
                 differences);
         compareDeadLetters(expected, deadLetters, snapshotEnds, compared, differences);

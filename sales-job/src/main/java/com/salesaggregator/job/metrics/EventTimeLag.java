@@ -1,5 +1,6 @@
 package com.salesaggregator.job.metrics;
 
+import com.salesaggregator.metrics.JobMetrics;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 

@@ -1,5 +1,6 @@
 package com.salesaggregator.job.metrics;
 
+import com.salesaggregator.metrics.JobMetrics;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;

@@ -10,6 +10,7 @@ import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.kafka.SaleRecordDeserializer;
 import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.SaleInput;
+import com.salesaggregator.metrics.JobMetrics;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.OnlineOrder;
 import java.math.BigDecimal;
