@@ -233,10 +233,10 @@ e2e: ## end to end on kind (outside CI): deploy, savepoint, rescale 2->4, upgrad
 		--for=jsonpath='{.status.jobStatus.savepointInfo.lastSavepoint.location}' --timeout=$(WAIT)
 	$(MAKE) scale PARALLELISM=4
 	$(e2e_running)
-	@# A spec change (here a job option) is a savepoint upgrade for the operator: stop with a
-	@# savepoint, restore the changed job from it. A new image tag (make upgrade) takes the same path.
+	@# A spec change (here Flink's checkpoint interval) is a savepoint upgrade for the operator: stop
+	@# with a savepoint, restore the changed job from it. A new image tag (make upgrade) takes the same path.
 	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
-		--set job.checkpointInterval=15s --wait --timeout $(WAIT)
+		--set-string 'job.flinkConfiguration.execution\.checkpointing\.interval=15s' --wait --timeout $(WAIT)
 	$(e2e_running)
 	@echo "e2e: deployed, savepoint taken, rescaled to 4, upgraded through a savepoint; after each"
 	@echo "     step the settled figures equalled the reference model recomputed from the inputs."

@@ -56,6 +56,19 @@ class ImagesITCase {
     }
 
     @Test
+    void imagesAreBuiltForTheHostsArchitecture() {
+        // What kind's nodes run on this host's Docker: an image of another architecture fails
+        // there with "exec format error" (or runs emulated, slowly).
+        String osArch = System.getProperty("os.arch");
+        String expected = osArch.equals("aarch64") || osArch.equals("arm64") ? "arm64" : "amd64";
+        for (ImageArchive image : List.of(jobImage, seederImage, dashboardImage)) {
+            assertThat(image.os() + "/" + image.architecture())
+                    .as(image.repoTags().toString())
+                    .isEqualTo("linux/" + expected);
+        }
+    }
+
+    @Test
     void jobJarIsWhereTheFlinkDeploymentsJarUriPoints() throws IOException {
         assertJarAt(jobImage, flinkDeployment.path("spec").path("job").path("jarURI").asText());
     }

@@ -29,10 +29,104 @@ class K8sImagesTest {
 
     @BeforeAll
     static void readPom() throws Exception {
+        project = parsePom();
+    }
+
+    private static Element parsePom() throws Exception {
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
         Document pom = factory.newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-        project = pom.getDocumentElement();
+        return pom.getDocumentElement();
+    }
+
+    @Test
+    void imagesAreBuiltForTheHostsArchitecture() {
+        // os.arch as the JVMs of Linux and macOS on Intel and on arm64 report it.
+        for (String osArch : List.of("amd64", "x86_64", "aarch64")) {
+            assertThat(platformProblems(project, osArch)).as(osArch).isEmpty();
+        }
+        assertThat(platformProblems(project, System.getProperty("os.arch"))).isEmpty();
+    }
+
+    @Test
+    void imagesForOneArchitectureOnlyFailTheCheck() throws Exception {
+        // As before: no platform set, so Jib builds linux/amd64 whatever the host.
+        Element withoutPlatforms = parsePom();
+        Element from = child(jibPlugin(withoutPlatforms), "configuration", "from");
+        from.removeChild(direct(from, "platforms"));
+        assertThat(platformProblems(withoutPlatforms, "aarch64"))
+                .anySatisfy(p -> assertThat(p).contains("no platform"));
+
+        // The platform set, but no profile choosing arm64 on an arm64 host.
+        Element withoutProfile = parsePom();
+        Element profiles = direct(withoutProfile, "profiles");
+        profiles.removeChild(profile(withoutProfile, "host-arm64"));
+        assertThat(platformProblems(withoutProfile, "aarch64"))
+                .singleElement()
+                .asString()
+                .contains("aarch64 host gets amd64 images");
+        assertThat(platformProblems(withoutProfile, "amd64")).isEmpty();
+    }
+
+    /**
+     * What is wrong with the images' platform in {@code pom} on a host whose JVM reports {@code
+     * osArch}: Jib's plugin configuration must build every execution for linux and {@code
+     * ${image.arch}} (no execution replacing it), and Maven must set {@code image.arch} to the
+     * host's architecture (the default property, or a profile activated by {@code os.arch}).
+     */
+    static List<String> platformProblems(Element pom, String osArch) {
+        List<String> problems = new ArrayList<>();
+        Element jib = jibPlugin(pom);
+        List<Element> configurations = all(jib, "configuration");
+        List<Element> platforms =
+                configurations.isEmpty()
+                        ? List.of()
+                        : all(direct(configurations.getFirst(), "from"), "platforms");
+        if (platforms.isEmpty()) {
+            problems.add("no platform: Jib builds linux/amd64 whatever the host");
+        } else {
+            List<Element> each = all(platforms.getFirst(), "platform");
+            if (each.size() != 1
+                    || !own(each.getFirst(), "architecture").equals("${image.arch}")
+                    || !own(each.getFirst(), "os").equals("linux")) {
+                problems.add("the platform must be linux/${image.arch}, and only that one");
+            }
+        }
+        NodeList overriding = pom.getElementsByTagName("platforms");
+        if (overriding.getLength() > platforms.size()) {
+            problems.add("an execution or profile sets platforms of its own");
+        }
+
+        String arch = text(direct(pom, "properties"), "image.arch");
+        for (Element profile : all(direct(pom, "profiles"), "profile")) {
+            NodeList activation = profile.getElementsByTagName("arch");
+            NodeList property = profile.getElementsByTagName("image.arch");
+            if (activation.getLength() == 1
+                    && property.getLength() == 1
+                    && activation.item(0).getTextContent().trim().equalsIgnoreCase(osArch)) {
+                arch = property.item(0).getTextContent().trim();
+            }
+        }
+        String expected = osArch.equals("aarch64") || osArch.equals("arm64") ? "arm64" : "amd64";
+        if (!arch.equals(expected)) {
+            problems.add("an " + osArch + " host gets " + arch + " images, not " + expected);
+        }
+        return problems;
+    }
+
+    private static Element jibPlugin(Element pom) {
+        Element managed = child(direct(pom, "build"), "pluginManagement", "plugins");
+        return all(managed, "plugin").stream()
+                .filter(p -> own(p, "artifactId").equals("jib-maven-plugin"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Element profile(Element pom, String id) {
+        return all(direct(pom, "profiles"), "profile").stream()
+                .filter(p -> own(p, "id").equals(id))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -133,11 +227,7 @@ class K8sImagesTest {
     // ---- pom navigation
 
     private static Element jibPlugin() {
-        Element managed = child(direct(project, "build"), "pluginManagement", "plugins");
-        return all(managed, "plugin").stream()
-                .filter(p -> own(p, "artifactId").equals("jib-maven-plugin"))
-                .findFirst()
-                .orElseThrow();
+        return jibPlugin(project);
     }
 
     private static Element shadePlugin() {
