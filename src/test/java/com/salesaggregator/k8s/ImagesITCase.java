@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import com.salesaggregator.helm.ChartWithHooks;
 import com.salesaggregator.k8s.ImageArchive.ImageFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -157,12 +158,19 @@ class ImagesITCase {
     }
 
     @Test
-    void seederImageAlsoCarriesTheFigureCheckThatMakeE2eRuns() throws IOException {
+    void seederImageAlsoCarriesTheFigureCheckThatHelmTestRuns() throws IOException {
         String main = "com.salesaggregator.verify.FigureCheck";
         assertThat(seederImage.files())
                 .containsKey("/app/classes/" + main.replace('.', '/') + ".class");
-        assertThat(Files.readString(Path.of("k8s.mk")))
-                .contains("-cp @/app/jib-classpath-file " + main);
+        // The chart's test hook (make figure-check) starts it from this image, on Jib's classpath.
+        Path chart =
+                ChartWithHooks.copy(CHART, Files.createTempDirectory(LAYOUT.getParent(), "chart"));
+        JsonNode check =
+                only(render(chart, Map.of()), "Pod").path("spec").path("containers").get(0);
+        assertThat(seederImage.repoTags()).containsExactly(check.path("image").asText());
+        List<String> command = new ArrayList<>();
+        check.path("command").forEach(c -> command.add(c.asText()));
+        assertThat(String.join(" ", command)).contains("-cp @/app/jib-classpath-file " + main);
     }
 
     @Test
@@ -220,8 +228,13 @@ class ImagesITCase {
     }
 
     private static List<JsonNode> render(Map<String, String> values) throws IOException {
+        return render(CHART, values);
+    }
+
+    private static List<JsonNode> render(Path chart, Map<String, String> values)
+            throws IOException {
         TemplateCommand template =
-                new Helm(CHART)
+                new Helm(chart)
                         .template()
                         .withName("sales-aggregator")
                         .withNamespace("sales")

@@ -155,7 +155,7 @@ class K8sImagesTest {
     void seederImageRunsTheSeederAsNonRoot() {
         Element container = child(seederImage(), "container");
         assertThat(text(container, "mainClass")).isEqualTo("com.salesaggregator.seeder.Seeder");
-        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+        assertThat(text(container, "user")).isEqualTo(chartUser());
     }
 
     @Test
@@ -163,7 +163,7 @@ class K8sImagesTest {
         Element container = child(dashboardImage(), "container");
         assertThat(text(container, "mainClass"))
                 .isEqualTo("com.salesaggregator.dashboard.Dashboard");
-        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+        assertThat(text(container, "user")).isEqualTo(chartUser());
         assertThat(text(container, "port")).isEqualTo("8088");
         assertThat(own(direct(dashboardImage(), "from"), "image"))
                 .isEqualTo(own(direct(seederImage(), "from"), "image"));
@@ -222,6 +222,35 @@ class K8sImagesTest {
                                 + " jib:buildTar@seeder-image jib:buildTar@dashboard-image");
         assertThat(Files.readString(Path.of("k8s.mk")))
                 .contains("kind load image-archive $(DASHBOARD_IMAGE_TAR)");
+    }
+
+    @Test
+    void everyImageRunsAsTheOneUserTheChartSets() {
+        // One UID, set in one place (values.yaml securityContext): the images agree with it, so
+        // they run alike under docker run and in the cluster.
+        assertThat(chartUser()).isEqualTo("9999:9999");
+        for (Element image : List.of(jobImage(), seederImage(), dashboardImage())) {
+            assertThat(text(image, "user")).isEqualTo(chartUser());
+        }
+    }
+
+    /** runAsUser:runAsGroup of the chart's securityContext (values.yaml). */
+    static String chartUser() {
+        try {
+            String values = Files.readString(Path.of("helm", "sales-aggregator", "values.yaml"));
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile(
+                                    "(?m)^securityContext:\n"
+                                            + "(?:  .*\n"
+                                            + ")*?  runAsUser: ([0-9]+)\n"
+                                            + "(?:  .*\n"
+                                            + ")*?  runAsGroup: ([0-9]+)")
+                            .matcher(values);
+            assertThat(m.find()).as("securityContext in values.yaml").isTrue();
+            return m.group(1) + ":" + m.group(2);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---- pom navigation
