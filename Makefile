@@ -20,6 +20,7 @@ BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency,skew## what make bench measu
 BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close); 4m gives at least 20 key-windows per windowed output
 BENCH_LATENCY_RATE ?= 0## make bench: sale lines/s the latency run feeds; 0 = half the job's measured throughput
 BENCH_FLINK_CONF ?=## make bench: Flink settings of the bench's cluster, e.g. "state.changelog.enabled=true dstl.dfs.base-path=file:///tmp/changelog"
+FRESHNESS ?= 5m## make freshness: how long it watches make run's per-minute trend
 BENCH_SEED ?= 42## seed of the make bench data set
 STATE_SALES ?= 200000,1000000## make bench-state: the data sizes (sales) whose difference gives the bytes per sale identity
 STATE_BACKENDS ?= hashmap,rocksdb## make bench-state: the state backends measured (RocksDB with incremental checkpoints)
@@ -123,6 +124,14 @@ bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL a
 		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
 		--latency-duration "$(BENCH_LATENCY)" --latency-rate "$(BENCH_LATENCY_RATE)" \
 		--flink-conf "$(BENCH_FLINK_CONF)" --seed "$(BENCH_SEED)"
+
+.PHONY: freshness
+freshness: jdk ## how soon make run's per-minute trend shows each minute (provisional) and turns final: run beside make run; KAFKA_PORT, FRESHNESS=5m
+	@$(MVN) -q -Pbench -Dspotless.check.skip=true -pl sales-bench -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(BENCH_CLASSPATH) -DincludeScope=runtime
+	@$(JAVA) $(UNSAFE_FLAG) -cp "sales-bench/target/classes:$$(cat $(BENCH_CLASSPATH))" \
+		com.salesaggregator.bench.Freshness --bootstrap-servers localhost:$(KAFKA_PORT) \
+		--duration $(FRESHNESS)
 
 .PHONY: bench-state
 bench-state: jdk ## measure the bytes each remembered sale identity costs in the dedup state (heap, RocksDB) and one TaskManager's capacity; not in make test

@@ -105,3 +105,68 @@ with "user" (KafkaUser name) and "root" (the chart context).
       name: {{ .root.Values.kafka.clusterCaSecret }}
       key: {{ .root.Values.kafka.truststorePasswordKey }}
 {{- end }}
+
+{{/*
+The FlinkDeployment's flinkConfiguration, as YAML: the chart's entries, then job.flinkConfiguration
+over them. Ports are pinned so that the Flink NetworkPolicy can name them (Flink picks random ones
+for the TaskManager's RPC, data and metric query service ports, and the blob server, by default).
+Limit factors 1.0: the pods get limits equal to their requests (jobManager/taskManager.resource).
+*/}}
+{{- define "sales-aggregator.flinkConfiguration" -}}
+{{- $fullname := include "sales-aggregator.fullname" . }}
+{{- $job := .Values.job }}
+{{- $state := trimSuffix "/" $job.state.mountPath }}
+{{- $rs := $job.restartStrategy }}
+{{- $conf := dict
+  "taskmanager.numberOfTaskSlots" (toString $job.taskManager.taskSlots)
+  "state.checkpoints.dir" (printf "file://%s/%s/checkpoints" $state $fullname)
+  "state.savepoints.dir" (printf "file://%s/%s/savepoints" $state $fullname)
+  "high-availability.type" "kubernetes"
+  "high-availability.storageDir" (printf "file://%s/%s/ha" $state $fullname)
+  "execution.checkpointing.externalized-checkpoint-retention" "RETAIN_ON_CANCELLATION"
+  "execution.checkpointing.num-retained" "3"
+  "restart-strategy.type" "exponential-delay"
+  "restart-strategy.exponential-delay.initial-backoff" $rs.initialBackoff
+  "restart-strategy.exponential-delay.max-backoff" $rs.maxBackoff
+  "restart-strategy.exponential-delay.backoff-multiplier" (toString $rs.backoffMultiplier)
+  "restart-strategy.exponential-delay.reset-backoff-threshold" $rs.resetBackoffThreshold
+  "restart-strategy.exponential-delay.jitter-factor" (toString $rs.jitterFactor)
+  "web.submit.enable" "false"
+  "web.cancel.enable" "false"
+  "metrics.reporter.prom.factory.class" "org.apache.flink.metrics.prometheus.PrometheusReporterFactory"
+  "metrics.reporter.prom.port" (toString $job.metricsPort)
+  "rest.port" "8081"
+  "jobmanager.rpc.port" "6123"
+  "blob.server.port" "6124"
+  "taskmanager.rpc.port" "6122"
+  "taskmanager.data.port" "6121"
+  "metrics.internal.query-service.port" "6125"
+  "kubernetes.jobmanager.cpu.limit-factor" "1.0"
+  "kubernetes.jobmanager.memory.limit-factor" "1.0"
+  "kubernetes.taskmanager.cpu.limit-factor" "1.0"
+  "kubernetes.taskmanager.memory.limit-factor" "1.0"
+  "env.java.opts.all" "-Dorg.apache.kafka.automatic.config.providers=org.apache.kafka.common.config.provider.EnvVarConfigProvider"
+}}
+{{- range $k, $v := $job.flinkConfiguration }}
+{{- $_ := set $conf $k (toString $v) }}
+{{- end }}
+{{- toYaml $conf }}
+{{- end }}
+
+{{/*
+The ports Flink's JobManager and TaskManagers open to each other (REST, JobManager RPC, blob
+server, TaskManager RPC, data exchange, metric query service), read from the flinkConfiguration
+above; each must be a fixed port, since the NetworkPolicy names it. A list in YAML.
+*/}}
+{{- define "sales-aggregator.flinkInternalPorts" -}}
+{{- $conf := include "sales-aggregator.flinkConfiguration" . | fromYaml }}
+{{- $ports := list }}
+{{- range $key := list "rest.port" "jobmanager.rpc.port" "blob.server.port" "taskmanager.rpc.port" "taskmanager.data.port" "metrics.internal.query-service.port" }}
+{{- $port := get $conf $key | toString }}
+{{- if not (regexMatch "^[1-9][0-9]{0,4}$" $port) }}
+{{- fail (printf "flinkConfiguration %s must be one fixed port for the NetworkPolicy, was %q" $key $port) }}
+{{- end }}
+{{- $ports = append $ports (atoi $port) }}
+{{- end }}
+{{- toYaml $ports }}
+{{- end }}

@@ -64,8 +64,7 @@ final class JobContender {
 
     /** The job's checkpoint interval at its defaults: when its results become visible. */
     Duration checkpointInterval() {
-        return config(options(kafka, "defaults", new Outputs(kafka, "", Outputs.JOB_OUTPUTS)))
-                .checkpointInterval();
+        return JobEnvironment.CHECKPOINT_INTERVAL;
     }
 
     /** The job unbounded, as in production, for a latency run. */

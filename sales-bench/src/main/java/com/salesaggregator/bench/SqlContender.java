@@ -6,12 +6,10 @@ import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.topics.Topics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.StatementSet;
@@ -37,7 +35,7 @@ final class SqlContender {
 
     Result run(String runId, DataSet data, Duration limit) throws Exception {
         Outputs outputs = new Outputs(kafka, runId + ".", Outputs.AGGREGATES).create();
-        // The job's checkpointing settings, from its own defaults.
+        // The job's options, and its checkpointing settings and state backend at its defaults.
         JobConfig job =
                 JobContender.config(
                         JobContender.options(
@@ -45,19 +43,15 @@ final class SqlContender {
                                 runId,
                                 new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS)));
         StreamExecutionEnvironment env = flink.environment(parallelism);
-        Configuration pipeline = new Configuration();
-        pipeline.set(StateBackendOptions.STATE_BACKEND, JobEnvironment.STATE_BACKEND);
-        env.configure(pipeline, SqlContender.class.getClassLoader());
-        env.setMaxParallelism(job.maxParallelism());
-        env.enableCheckpointing(
-                job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
-        CheckpointConfig checkpoints = env.getCheckpointConfig();
-        checkpoints.setCheckpointTimeout(job.checkpointTimeout().toMillis());
-        checkpoints.setMinPauseBetweenCheckpoints(job.minPauseBetweenCheckpoints().toMillis());
-        checkpoints.setTolerableCheckpointFailureNumber(job.tolerableCheckpointFailures());
-        checkpoints.enableUnalignedCheckpoints(false);
-        checkpoints.setExternalizedCheckpointRetention(
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        Configuration settings = new Configuration();
+        for (JobEnvironment.Default<?> setting : JobEnvironment.DEFAULTS) {
+            setting.applyIfAbsent(env.getConfiguration(), settings);
+        }
+        settings.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
+        settings.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
+        env.configure(settings, SqlContender.class.getClassLoader());
 
         StreamTableEnvironment tables =
                 StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());

@@ -1,6 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.salesaggregator.bench.streams.SalesStreamsTopology;
+import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,12 +69,7 @@ final class StreamsContender {
                         outputs.topic(Topics.SALES_PER_REGION),
                         outputs.topic(Topics.REGION_TREND_1M)),
                 grace(data));
-        Properties props =
-                properties(
-                        appId,
-                        runId,
-                        JobContender.config(JobContender.options(kafka, runId, outputs))
-                                .checkpointInterval());
+        Properties props = properties(appId, runId, JobEnvironment.CHECKPOINT_INTERVAL);
         KafkaStreams streams = new KafkaStreams(builder.build(props), props);
         try {
             Meter meter = Meter.start();

@@ -130,7 +130,7 @@ class HelmChartTest {
                     "serviceAccount.create", true,
                     "serviceAccount.name", "",
                     "job.parallelism", 4,
-                    "job.checkpointInterval", "30s",
+                    "job.flinkConfiguration.execution\\.checkpointing\\.interval", "30s",
                     "job.options.starting-offsets", "earliest",
                     "job.taskManager.taskSlots", 4,
                     "job.flinkConfiguration.parallelism\\.default", "4",
@@ -244,8 +244,9 @@ class HelmChartTest {
                 .isEqualTo("4");
         assertThat(flink.at("/spec/flinkConfiguration/parallelism.default").asText())
                 .isEqualTo("4");
+        assertThat(flink.at("/spec/flinkConfiguration/execution.checkpointing.interval").asText())
+                .isEqualTo("30s");
         JobConfig config = SalesAggregationJob.parse(args(flink));
-        assertThat(config.checkpointInterval()).hasSeconds(30);
         assertThat(config.startingOffsets()).isEqualTo("earliest");
 
         // Our own service account, bound to our Role, used by the FlinkDeployment.

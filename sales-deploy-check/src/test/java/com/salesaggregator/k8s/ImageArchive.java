@@ -21,10 +21,15 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * A container image as Jib's {@code buildTar} writes it (the {@code docker save} layout: {@code
- * manifest.json}, the image config, one gzipped tar per layer), read into its tags, its config and
- * the files of its layers as the container would see them (later layers win).
+ * manifest.json}, the image config, one gzipped tar per layer), read into its tags, its platform,
+ * its config and the files of its layers as the container would see them (later layers win).
  */
-record ImageArchive(List<String> repoTags, JsonNode config, Map<String, ImageFile> files) {
+record ImageArchive(
+        List<String> repoTags,
+        String architecture,
+        String os,
+        JsonNode config,
+        Map<String, ImageFile> files) {
 
     /** A regular file in the image: its permission bits, size and SHA-256. */
     record ImageFile(int mode, long size, String sha256) {}
@@ -43,15 +48,19 @@ record ImageArchive(List<String> repoTags, JsonNode config, Map<String, ImageFil
         JsonNode manifest = JSON.readTree(required(entries, "manifest.json", tar)).get(0);
         List<String> tags = new ArrayList<>();
         manifest.path("RepoTags").forEach(t -> tags.add(t.asText()));
-        JsonNode config =
-                JSON.readTree(required(entries, manifest.path("Config").asText(), tar))
-                        .path("config");
+        JsonNode image = JSON.readTree(required(entries, manifest.path("Config").asText(), tar));
+        JsonNode config = image.path("config");
         Map<String, ImageFile> files = new TreeMap<>();
         for (JsonNode layer : manifest.path("Layers")) {
             byte[] gzipped = required(entries, layer.asText(), tar);
             readLayer(new GZIPInputStream(new ByteArrayInputStream(gzipped)), files);
         }
-        return new ImageArchive(List.copyOf(tags), config, files);
+        return new ImageArchive(
+                List.copyOf(tags),
+                image.path("architecture").asText(),
+                image.path("os").asText(),
+                config,
+                files);
     }
 
     private static void readLayer(InputStream layer, Map<String, ImageFile> files)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
+import com.salesaggregator.helm.ChartWithHooks;
 import com.salesaggregator.k8s.ImageArchive.ImageFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,6 +55,19 @@ class ImagesITCase {
         flinkDeployment = only(rendered, "FlinkDeployment");
         seederPod = deployment(rendered, "seeder").path("spec").path("template").path("spec");
         dashboardPod = deployment(rendered, "dashboard").path("spec").path("template").path("spec");
+    }
+
+    @Test
+    void imagesAreBuiltForTheHostsArchitecture() {
+        // What kind's nodes run on this host's Docker: an image of another architecture fails
+        // there with "exec format error" (or runs emulated, slowly).
+        String osArch = System.getProperty("os.arch");
+        String expected = osArch.equals("aarch64") || osArch.equals("arm64") ? "arm64" : "amd64";
+        for (ImageArchive image : List.of(jobImage, seederImage, dashboardImage)) {
+            assertThat(image.os() + "/" + image.architecture())
+                    .as(image.repoTags().toString())
+                    .isEqualTo("linux/" + expected);
+        }
     }
 
     @Test
@@ -145,13 +159,20 @@ class ImagesITCase {
     }
 
     @Test
-    void seederImageAlsoCarriesTheFigureCheckThatMakeE2eRuns() throws IOException {
+    void seederImageAlsoCarriesTheFigureCheckThatHelmTestRuns() throws IOException {
         String main = "com.salesaggregator.verify.FigureCheck";
         // sales-verify is a runtime dependency of the seeder for this only.
         assertThat(seederImage.files().keySet())
                 .anyMatch(p -> p.matches("/app/libs/sales-verify-[0-9.]+\\.jar"));
-        assertThat(Files.readString(Path.of("k8s.mk")))
-                .contains("-cp @/app/jib-classpath-file " + main);
+        // The chart's test hook (make figure-check) starts it from this image, on Jib's classpath.
+        Path chart =
+                ChartWithHooks.copy(CHART, Files.createTempDirectory(LAYOUT.getParent(), "chart"));
+        JsonNode check =
+                only(render(chart, Map.of()), "Pod").path("spec").path("containers").get(0);
+        assertThat(seederImage.repoTags()).containsExactly(check.path("image").asText());
+        List<String> command = new ArrayList<>();
+        check.path("command").forEach(c -> command.add(c.asText()));
+        assertThat(String.join(" ", command)).contains("-cp @/app/jib-classpath-file " + main);
     }
 
     @Test
@@ -209,8 +230,13 @@ class ImagesITCase {
     }
 
     private static List<JsonNode> render(Map<String, String> values) throws IOException {
+        return render(CHART, values);
+    }
+
+    private static List<JsonNode> render(Path chart, Map<String, String> values)
+            throws IOException {
         TemplateCommand template =
-                new Helm(CHART)
+                new Helm(chart)
                         .template()
                         .withName("sales-aggregator")
                         .withNamespace("sales")

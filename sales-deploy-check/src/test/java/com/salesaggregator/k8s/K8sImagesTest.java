@@ -49,6 +49,101 @@ class K8sImagesTest {
     }
 
     @Test
+    void imagesAreBuiltForTheHostsArchitecture() {
+        // os.arch as the JVMs of Linux and macOS on Intel and on arm64 report it.
+        for (String osArch : List.of("amd64", "x86_64", "aarch64")) {
+            assertThat(platformProblems(project, osArch)).as(osArch).isEmpty();
+        }
+        assertThat(platformProblems(project, System.getProperty("os.arch"))).isEmpty();
+        // The image modules inherit the platform; none sets one of its own.
+        for (Element module : List.of(jobModule, seederModule, dashboardModule)) {
+            assertThat(module.getElementsByTagName("platforms").getLength()).isZero();
+        }
+    }
+
+    @Test
+    void imagesForOneArchitectureOnlyFailTheCheck() throws Exception {
+        // As before: no platform set, so Jib builds linux/amd64 whatever the host.
+        Element withoutPlatforms = pom("pom.xml");
+        Element from = child(managedJibPlugin(withoutPlatforms), "configuration", "from");
+        from.removeChild(direct(from, "platforms"));
+        assertThat(platformProblems(withoutPlatforms, "aarch64"))
+                .anySatisfy(p -> assertThat(p).contains("no platform"));
+
+        // The platform set, but no profile choosing arm64 on an arm64 host.
+        Element withoutProfile = pom("pom.xml");
+        Element profiles = direct(withoutProfile, "profiles");
+        profiles.removeChild(profile(withoutProfile, "host-arm64"));
+        assertThat(platformProblems(withoutProfile, "aarch64"))
+                .singleElement()
+                .asString()
+                .contains("aarch64 host gets amd64 images");
+        assertThat(platformProblems(withoutProfile, "amd64")).isEmpty();
+    }
+
+    /**
+     * What is wrong with the images' platform in {@code pom} on a host whose JVM reports {@code
+     * osArch}: Jib's plugin configuration must build every execution for linux and {@code
+     * ${image.arch}} (no execution replacing it), and Maven must set {@code image.arch} to the
+     * host's architecture (the default property, or a profile activated by {@code os.arch}).
+     */
+    static List<String> platformProblems(Element pom, String osArch) {
+        List<String> problems = new ArrayList<>();
+        Element jib = managedJibPlugin(pom);
+        List<Element> configurations = all(jib, "configuration");
+        List<Element> platforms =
+                configurations.isEmpty()
+                        ? List.of()
+                        : all(direct(configurations.getFirst(), "from"), "platforms");
+        if (platforms.isEmpty()) {
+            problems.add("no platform: Jib builds linux/amd64 whatever the host");
+        } else {
+            List<Element> each = all(platforms.getFirst(), "platform");
+            if (each.size() != 1
+                    || !own(each.getFirst(), "architecture").equals("${image.arch}")
+                    || !own(each.getFirst(), "os").equals("linux")) {
+                problems.add("the platform must be linux/${image.arch}, and only that one");
+            }
+        }
+        NodeList overriding = pom.getElementsByTagName("platforms");
+        if (overriding.getLength() > platforms.size()) {
+            problems.add("an execution or profile sets platforms of its own");
+        }
+
+        String arch = text(direct(pom, "properties"), "image.arch");
+        for (Element profile : all(direct(pom, "profiles"), "profile")) {
+            NodeList activation = profile.getElementsByTagName("arch");
+            NodeList property = profile.getElementsByTagName("image.arch");
+            if (activation.getLength() == 1
+                    && property.getLength() == 1
+                    && activation.item(0).getTextContent().trim().equalsIgnoreCase(osArch)) {
+                arch = property.item(0).getTextContent().trim();
+            }
+        }
+        String expected = osArch.equals("aarch64") || osArch.equals("arm64") ? "arm64" : "amd64";
+        if (!arch.equals(expected)) {
+            problems.add("an " + osArch + " host gets " + arch + " images, not " + expected);
+        }
+        return problems;
+    }
+
+    /** The root pom's managed Jib plugin: version and the configuration every image shares. */
+    private static Element managedJibPlugin(Element pom) {
+        Element managed = child(direct(pom, "build"), "pluginManagement", "plugins");
+        return all(managed, "plugin").stream()
+                .filter(p -> own(p, "artifactId").equals("jib-maven-plugin"))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static Element profile(Element pom, String id) {
+        return all(direct(pom, "profiles"), "profile").stream()
+                .filter(p -> own(p, "id").equals(id))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    @Test
     void jobJarLandsWhereJarUriPoints() {
         String shaded = text(shadePlugin(), "outputFile");
         assertThat(shaded).isEqualTo("${project.build.directory}/job/sales-aggregator.jar");
@@ -74,7 +169,7 @@ class K8sImagesTest {
     void seederImageRunsTheSeederAsNonRoot() {
         Element container = child(seederImage(), "container");
         assertThat(text(container, "mainClass")).isEqualTo("com.salesaggregator.seeder.Seeder");
-        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+        assertThat(text(container, "user")).isEqualTo(chartUser());
     }
 
     @Test
@@ -82,7 +177,7 @@ class K8sImagesTest {
         Element container = child(dashboardImage(), "container");
         assertThat(text(container, "mainClass"))
                 .isEqualTo("com.salesaggregator.dashboard.Dashboard");
-        assertThat(text(container, "user")).matches("[1-9][0-9]*:[1-9][0-9]*");
+        assertThat(text(container, "user")).isEqualTo(chartUser());
         assertThat(text(container, "port")).isEqualTo("8088");
         assertThat(own(direct(dashboardImage(), "from"), "image"))
                 .isEqualTo(own(direct(seederImage(), "from"), "image"));
@@ -148,10 +243,36 @@ class K8sImagesTest {
     }
 
     private static Element profile(String id) {
-        return all(direct(project, "profiles"), "profile").stream()
-                .filter(p -> own(p, "id").equals(id))
-                .findFirst()
-                .orElseThrow();
+        return profile(project, id);
+    }
+
+    @Test
+    void everyImageRunsAsTheOneUserTheChartSets() {
+        // One UID, set in one place (values.yaml securityContext): the images agree with it, so
+        // they run alike under docker run and in the cluster.
+        assertThat(chartUser()).isEqualTo("9999:9999");
+        for (Element image : List.of(jobImage(), seederImage(), dashboardImage())) {
+            assertThat(text(image, "user")).isEqualTo(chartUser());
+        }
+    }
+
+    /** runAsUser:runAsGroup of the chart's securityContext (values.yaml). */
+    static String chartUser() {
+        try {
+            String values = Files.readString(Path.of("helm", "sales-aggregator", "values.yaml"));
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile(
+                                    "(?m)^securityContext:\n"
+                                            + "(?:  .*\n"
+                                            + ")*?  runAsUser: ([0-9]+)\n"
+                                            + "(?:  .*\n"
+                                            + ")*?  runAsGroup: ([0-9]+)")
+                            .matcher(values);
+            assertThat(m.find()).as("securityContext in values.yaml").isTrue();
+            return m.group(1) + ":" + m.group(2);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     // ---- pom navigation

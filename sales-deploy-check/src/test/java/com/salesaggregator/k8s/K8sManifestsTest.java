@@ -238,10 +238,10 @@ class K8sManifestsTest {
     void unknownKindIsRejected() {
         List<Document> parsed =
                 K8sStrictModel.parse(
-                        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n", "pod.yaml");
+                        "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n", "service.yaml");
 
         assertThat(parsed.getFirst().problems())
-                .anySatisfy(p -> assertThat(p).contains("no typed model for v1/Pod"));
+                .anySatisfy(p -> assertThat(p).contains("no typed model for v1/Service"));
     }
 
     @Test
@@ -367,7 +367,11 @@ class K8sManifestsTest {
                 });
         // The pods read their credentials from the Secret the User Operator names after the user.
         assertThat(chartUsers)
-                .containsExactlyInAnyOrder("sales-aggregator", "sales-seeder", "sales-dashboard");
+                .containsExactlyInAnyOrder(
+                        "sales-aggregator",
+                        "sales-seeder",
+                        "sales-dashboard",
+                        "sales-e2e-verifier");
         assertThat(declared).containsAll(chartUsers);
     }
 
@@ -387,9 +391,7 @@ class K8sManifestsTest {
         JsonNode kindConfig =
                 yaml(
                         text(KIND_CONFIG)
-                                .replaceFirst(
-                                        "hostPath: ./target/kind-state",
-                                        "hostPath: ./target/other-state"));
+                                .replaceFirst("hostPath: ./kind-state", "hostPath: ./other-state"));
 
         assertThat(storageProblems(documents, kindConfig))
                 .anySatisfy(p -> assertThat(p).contains("different host directories"));
@@ -846,9 +848,14 @@ class K8sManifestsTest {
         }
     }
 
-    /** The files {@code kubectl apply -k k8s/} applies: all but the ones only make e2e uses. */
+    /**
+     * The files {@code kubectl apply -k k8s/} applies: all but the ones only make e2e (e2e/) and
+     * make savepoint (ops/) use.
+     */
     static List<Path> appliedFiles() {
-        return manifestFiles().stream().filter(f -> !f.startsWith("e2e")).toList();
+        return manifestFiles().stream()
+                .filter(f -> !f.startsWith("e2e") && !f.startsWith("ops"))
+                .toList();
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

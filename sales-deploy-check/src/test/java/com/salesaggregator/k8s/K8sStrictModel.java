@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -29,6 +30,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.flink.kubernetes.operator.api.FlinkStateSnapshot;
 
 /**
  * Parses Kubernetes manifests into typed models (Strimzi's for {@code kafka.strimzi.io/v1},
@@ -47,7 +49,9 @@ final class K8sStrictModel {
                     "kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class,
                     "v1/Namespace", Namespace.class,
                     "v1/PersistentVolume", PersistentVolume.class,
-                    "v1/PersistentVolumeClaim", PersistentVolumeClaim.class);
+                    "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
+                    "v1/Pod", Pod.class,
+                    "flink.apache.org/v1beta1/FlinkStateSnapshot", FlinkStateSnapshot.class);
 
     private static final YAMLMapper YAML = new YAMLMapper();
 

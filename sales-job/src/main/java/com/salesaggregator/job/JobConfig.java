@@ -15,11 +15,15 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.PipelineOptions;
 
 /**
  * Every option of the aggregation job, typed, with its default and a one-line description,
  * validated at start: a bad or unknown option fails fast with a message naming the key. Options
- * come as {@code --key value} job arguments (the FlinkDeployment's {@code job.args}).
+ * come as {@code --key value} job arguments (the FlinkDeployment's {@code job.args}). Flink's own
+ * settings (checkpointing, state backend, max parallelism) are not job options: they come from
+ * Flink's configuration ({@link JobEnvironment}).
  */
 public record JobConfig(
         String bootstrapServers,
@@ -34,13 +38,8 @@ public record JobConfig(
         Duration referenceGrace,
         Duration emitInterval,
         Duration dedupHorizon,
-        Duration checkpointInterval,
-        Duration checkpointTimeout,
-        Duration minPauseBetweenCheckpoints,
-        int tolerableCheckpointFailures,
         Duration transactionTimeout,
         Duration restartBudget,
-        int maxParallelism,
         int maxRecordBytes,
         int maxReceiptLines,
         Duration maxTimeAhead)
@@ -119,33 +118,18 @@ public record JobConfig(
                     "dedup-horizon",
                     "1h",
                     "a sale delivered again within this time of its first delivery is a DUPLICATE");
-    public static final String CHECKPOINT_INTERVAL =
-            option(
-                    "checkpoint-interval",
-                    "5s",
-                    "checkpoint (and transaction commit) interval: how soon results are visible");
-    public static final String CHECKPOINT_TIMEOUT =
-            option("checkpoint-timeout", "2m", "a checkpoint taking longer is aborted");
-    public static final String MIN_PAUSE =
-            option("min-pause-between-checkpoints", "1s", "minimum pause between checkpoints");
-    public static final String TOLERABLE_CHECKPOINT_FAILURES =
-            option(
-                    "tolerable-checkpoint-failures",
-                    "3",
-                    "consecutive failed checkpoints tolerated");
     public static final String TRANSACTION_TIMEOUT =
             option(
                     "transaction-timeout",
                     "10m",
-                    "Kafka transaction timeout; above checkpoint timeout + restart budget, at most"
-                            + " the brokers' transaction.max.timeout.ms (15m by default)");
+                    "Kafka transaction timeout; above Flink's execution.checkpointing.timeout +"
+                        + " restart budget, at most the brokers' transaction.max.timeout.ms (15m by"
+                        + " default)");
     public static final String RESTART_BUDGET =
             option(
                     "restart-budget",
                     "5m",
                     "longest expected recovery; an open transaction must outlive it");
-    public static final String MAX_PARALLELISM =
-            option("max-parallelism", "128", "key groups: the upper bound of any rescaling");
     public static final String MAX_RECORD_BYTES =
             option(
                     "max-record-bytes",
@@ -164,6 +148,17 @@ public record JobConfig(
                             + " dead letters as FUTURE_TIMESTAMP");
 
     private static final Map<String, String> TOPIC_DEFAULTS = new LinkedHashMap<>();
+
+    /** Former job options that Flink's configuration now owns, with the key to use instead. */
+    private static final Map<String, String> MOVED_TO_FLINK =
+            Map.of(
+                    "checkpoint-interval", CheckpointingOptions.CHECKPOINTING_INTERVAL.key(),
+                    "checkpoint-timeout", CheckpointingOptions.CHECKPOINTING_TIMEOUT.key(),
+                    "min-pause-between-checkpoints",
+                            CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS.key(),
+                    "tolerable-checkpoint-failures",
+                            CheckpointingOptions.TOLERABLE_FAILURE_NUMBER.key(),
+                    "max-parallelism", PipelineOptions.MAX_PARALLELISM.key());
 
     /** The topic options of the outputs, each written by a transactional sink. */
     private static final Set<String> OUTPUT_TOPIC_KEYS =
@@ -203,6 +198,16 @@ public record JobConfig(
      * @throws IllegalArgumentException naming the key of an unknown or invalid option
      */
     public static JobConfig from(Map<String, String> values) {
+        for (String key : values.keySet()) {
+            String flinkKey = MOVED_TO_FLINK.get(key);
+            if (flinkKey != null) {
+                throw new IllegalArgumentException(
+                        key
+                                + " is a Flink setting, no longer a job option: set "
+                                + flinkKey
+                                + " in Flink's configuration (the chart's job.flinkConfiguration)");
+            }
+        }
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(OPTIONS.keySet());
         unknown.removeAll(TOPIC_DEFAULTS.keySet());
@@ -240,13 +245,8 @@ public record JobConfig(
                         r.duration(REFERENCE_GRACE, true),
                         r.duration(EMIT_INTERVAL, true),
                         r.duration(DEDUP_HORIZON, false),
-                        r.duration(CHECKPOINT_INTERVAL, false),
-                        r.duration(CHECKPOINT_TIMEOUT, false),
-                        r.duration(MIN_PAUSE, true),
-                        r.integer(TOLERABLE_CHECKPOINT_FAILURES, 0),
                         r.duration(TRANSACTION_TIMEOUT, false),
                         r.duration(RESTART_BUDGET, true),
-                        r.integer(MAX_PARALLELISM, 1),
                         r.integer(MAX_RECORD_BYTES, 1),
                         r.integer(MAX_RECEIPT_LINES, 1),
                         r.duration(MAX_TIME_AHEAD, true));
@@ -254,22 +254,11 @@ public record JobConfig(
         return config;
     }
 
+    /**
+     * The transaction timeout is checked against Flink's checkpoint timeout when the environment is
+     * configured ({@link JobEnvironment#configure}), since Flink's configuration holds it.
+     */
     private void validate() {
-        Duration needed = checkpointTimeout.plus(restartBudget);
-        if (transactionTimeout.compareTo(needed) <= 0) {
-            throw new IllegalArgumentException(
-                    TRANSACTION_TIMEOUT
-                            + " ("
-                            + transactionTimeout
-                            + ") must be above "
-                            + CHECKPOINT_TIMEOUT
-                            + " + "
-                            + RESTART_BUDGET
-                            + " ("
-                            + needed
-                            + "): a transaction still open after a failure would be aborted"
-                            + " before the job could commit it");
-        }
         if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
             throw new IllegalArgumentException(
                     TRANSACTION_TIMEOUT
@@ -280,9 +269,6 @@ public record JobConfig(
                             + " first, then this option");
         }
         requireDistinctTopics();
-        if (maxParallelism > 32768) {
-            throw new IllegalArgumentException(MAX_PARALLELISM + " must be at most 32768");
-        }
     }
 
     /**

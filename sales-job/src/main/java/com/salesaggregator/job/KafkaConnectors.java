@@ -14,12 +14,14 @@ import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.model.Channel;
 import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -48,44 +50,51 @@ public final class KafkaConnectors {
             StreamExecutionEnvironment env, JobConfig config, boolean bounded) {
         JobConfig.TopicNames topics = config.topics();
         return new SalesTopology.Sources(
+                input(
+                        env,
+                        config,
+                        bounded,
+                        topics.online(),
+                        new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
+                        JobWatermarks.sales(config)),
+                input(
+                        env,
+                        config,
+                        bounded,
+                        topics.store(),
+                        new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
+                        JobWatermarks.sales(config)),
+                input(
+                        env,
+                        config,
+                        bounded,
+                        topics.products(),
+                        new ProductRecordDeserializer(config.codecLimits()),
+                        JobWatermarks.products(config)),
+                input(
+                        env,
+                        config,
+                        bounded,
+                        topics.fxRates(),
+                        new FxRateRecordDeserializer(config.codecLimits()),
+                        JobWatermarks.fxRates(config)));
+    }
+
+    /** One input topic as a stream, with its watermarks and a uid named for the topic. */
+    private static <T> DataStreamSource<T> input(
+            StreamExecutionEnvironment env,
+            JobConfig config,
+            boolean bounded,
+            String topic,
+            KafkaRecordDeserializationSchema<T> deserializer,
+            WatermarkStrategy<T> watermarks) {
+        DataStreamSource<T> stream =
                 env.fromSource(
-                                source(
-                                        config,
-                                        bounded,
-                                        topics.online(),
-                                        new SaleRecordDeserializer(
-                                                Channel.ONLINE, config.codecLimits())),
-                                JobWatermarks.sales(config),
-                                "Source: " + topics.online())
-                        .uid("source-" + topics.online()),
-                env.fromSource(
-                                source(
-                                        config,
-                                        bounded,
-                                        topics.store(),
-                                        new SaleRecordDeserializer(
-                                                Channel.STORE, config.codecLimits())),
-                                JobWatermarks.sales(config),
-                                "Source: " + topics.store())
-                        .uid("source-" + topics.store()),
-                env.fromSource(
-                                source(
-                                        config,
-                                        bounded,
-                                        topics.products(),
-                                        new ProductRecordDeserializer(config.codecLimits())),
-                                JobWatermarks.products(config),
-                                "Source: " + topics.products())
-                        .uid("source-" + topics.products()),
-                env.fromSource(
-                                source(
-                                        config,
-                                        bounded,
-                                        topics.fxRates(),
-                                        new FxRateRecordDeserializer(config.codecLimits())),
-                                JobWatermarks.fxRates(config),
-                                "Source: " + topics.fxRates())
-                        .uid("source-" + topics.fxRates()));
+                        source(config, bounded, topic, deserializer),
+                        watermarks,
+                        "Source: " + topic);
+        stream.uid("source-" + topic);
+        return stream;
     }
 
     /** The seven exactly-once sinks. */

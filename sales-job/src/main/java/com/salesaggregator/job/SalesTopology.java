@@ -46,7 +46,9 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
  * can wire it to anything.
  *
  * <p>Every stateful operator has a stable {@code uid()}: savepoints map state by these ids, so they
- * must never change.
+ * must never change. An operator whose state a change makes unreadable gets a new uid instead, and
+ * a stateless step keeps the old one ({@link #keepRetiredUid}), so that {@link SalePricing} can
+ * refuse a savepoint of the earlier state layout with a message that says what to do.
  */
 public final class SalesTopology {
 
@@ -104,6 +106,20 @@ public final class SalesTopology {
                 .returns(TypeInformation.of(SaleLine.class))
                 .uid("split-sales-" + channel)
                 .name("Sale lines / undecodable " + topic);
+    }
+
+    /**
+     * A stateless step that passes every record on and keeps {@code uid}, the uid of a stateful
+     * operator of an earlier state layout that one with a uid of its own replaced: a savepoint of
+     * that layout maps onto this job (the step has no keyed state backend, so the old operator's
+     * keyed state is not even read), and {@link SalePricing} refuses it with a message that says
+     * what to do. Had the new operator kept the uid, it would fail on restore itself (its key
+     * serializer cannot read the old keys) in tasks of its own: that failure races the refusal, and
+     * when it comes first the job restarts, again and again, instead of failing at once.
+     */
+    private static <T> SingleOutputStreamOperator<T> keepRetiredUid(
+            DataStream<T> stream, String uid) {
+        return stream.filter(record -> true).uid(uid).name("Retired uid " + uid);
     }
 
     /** Adds the pipeline from {@code sources} to {@code sinks} to their environment. */
@@ -174,14 +190,20 @@ public final class SalesTopology {
         // Open windows publish provisional figures at the running totals' cadence; closed ones
         // final figures (PRODUCT.md, "Provisional and final window figures").
         ProvisionalTrigger provisional = new ProvisionalTrigger(config.emitInterval());
-        preAggregate(onTime, PreAggregator.Dimension.SELLER_MINUTE, "seller-minute")
-                .keyBy(new KeyAndMinute())
-                .window(TumblingEventTimeWindows.of(MINUTE))
-                .trigger(provisional)
-                .allowedLateness(lateness)
-                .aggregate(new SellerMinuteAggregate(), new SellerMinuteAggregate.ToSellerMinute())
-                .uid("revenue-per-seller-1m")
-                .name("Revenue per seller per minute")
+        // The one-minute windows are keyed by key and minute since state layout 3; their uids
+        // of layout 2 (keyed by the key alone) are kept by stateless steps.
+        DataStream<SellerMinute> sellerMinutes =
+                preAggregate(onTime, PreAggregator.Dimension.SELLER_MINUTE, "seller-minute")
+                        .keyBy(new KeyAndMinute())
+                        .window(TumblingEventTimeWindows.of(MINUTE))
+                        .trigger(provisional)
+                        .allowedLateness(lateness)
+                        .aggregate(
+                                new SellerMinuteAggregate(),
+                                new SellerMinuteAggregate.ToSellerMinute())
+                        .uid("revenue-per-seller-1m-by-key-and-minute")
+                        .name("Revenue per seller per minute");
+        keepRetiredUid(sellerMinutes, "revenue-per-seller-1m")
                 .sinkTo(sinks.revenuePerSeller())
                 .uid("sink-revenue-per-seller-1m")
                 .name("Sink: " + config.topics().revenuePerSeller());
@@ -195,9 +217,10 @@ public final class SalesTopology {
                         .aggregate(
                                 new ProductPaneAggregate(),
                                 new ProductPaneAggregate.ToProductPane())
-                        .uid("product-panes-1m")
+                        .uid("product-panes-1m-by-key-and-minute")
                         .name("Units per product per minute (panes)");
-        panes.keyBy(ProductPane::productId)
+        keepRetiredUid(panes, "product-panes-1m")
+                .keyBy(ProductPane::productId)
                 .process(new SlidingUnitsAssembler(lateness, config.emitInterval()))
                 .uid("units-per-product-5m")
                 .name("Units per product, 5 min every 1 min")
@@ -205,14 +228,18 @@ public final class SalesTopology {
                 .uid("sink-units-per-product-5m")
                 .name("Sink: " + config.topics().unitsPerProduct());
 
-        preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
-                .keyBy(new KeyAndMinute())
-                .window(TumblingEventTimeWindows.of(MINUTE))
-                .trigger(provisional)
-                .allowedLateness(lateness)
-                .aggregate(new RegionMinuteAggregate(), new RegionMinuteAggregate.ToRegionMinute())
-                .uid("region-trend-1m")
-                .name("Units and revenue per region per minute")
+        DataStream<RegionMinute> regionMinutes =
+                preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
+                        .keyBy(new KeyAndMinute())
+                        .window(TumblingEventTimeWindows.of(MINUTE))
+                        .trigger(provisional)
+                        .allowedLateness(lateness)
+                        .aggregate(
+                                new RegionMinuteAggregate(),
+                                new RegionMinuteAggregate.ToRegionMinute())
+                        .uid("region-trend-1m-by-key-and-minute")
+                        .name("Units and revenue per region per minute");
+        keepRetiredUid(regionMinutes, "region-trend-1m")
                 .sinkTo(sinks.regionTrend())
                 .uid("sink-region-trend-1m")
                 .name("Sink: " + config.topics().regionTrend());

@@ -38,13 +38,8 @@ class JobConfigTest {
         EVERY_OPTION.put(JobConfig.REFERENCE_GRACE, "3m");
         EVERY_OPTION.put(JobConfig.EMIT_INTERVAL, "500ms");
         EVERY_OPTION.put(JobConfig.DEDUP_HORIZON, "6h");
-        EVERY_OPTION.put(JobConfig.CHECKPOINT_INTERVAL, "20s");
-        EVERY_OPTION.put(JobConfig.CHECKPOINT_TIMEOUT, "3m");
-        EVERY_OPTION.put(JobConfig.MIN_PAUSE, "2s");
-        EVERY_OPTION.put(JobConfig.TOLERABLE_CHECKPOINT_FAILURES, "5");
         EVERY_OPTION.put(JobConfig.TRANSACTION_TIMEOUT, "14m");
         EVERY_OPTION.put(JobConfig.RESTART_BUDGET, "10m");
-        EVERY_OPTION.put(JobConfig.MAX_PARALLELISM, "256");
         EVERY_OPTION.put(JobConfig.MAX_RECORD_BYTES, "2048");
         EVERY_OPTION.put(JobConfig.MAX_RECEIPT_LINES, "50");
         EVERY_OPTION.put(JobConfig.MAX_TIME_AHEAD, "5m");
@@ -107,13 +102,8 @@ class JobConfigTest {
         assertThat(config.referenceGrace()).isEqualTo(Duration.ofMinutes(3));
         assertThat(config.emitInterval()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.dedupHorizon()).isEqualTo(Duration.ofHours(6));
-        assertThat(config.checkpointInterval()).isEqualTo(Duration.ofSeconds(20));
-        assertThat(config.checkpointTimeout()).isEqualTo(Duration.ofMinutes(3));
-        assertThat(config.minPauseBetweenCheckpoints()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(config.tolerableCheckpointFailures()).isEqualTo(5);
         assertThat(config.transactionTimeout()).isEqualTo(Duration.ofMinutes(14));
         assertThat(config.restartBudget()).isEqualTo(Duration.ofMinutes(10));
-        assertThat(config.maxParallelism()).isEqualTo(256);
         assertThat(config.maxRecordBytes()).isEqualTo(2048);
         assertThat(config.maxReceiptLines()).isEqualTo(50);
         assertThat(config.maxTimeAhead()).isEqualTo(Duration.ofMinutes(5));
@@ -141,12 +131,6 @@ class JobConfigTest {
         "dedup-horizon, 0s",
         "dedup-horizon, PT-1H",
         "dedup-horizon, a day",
-        "checkpoint-interval, 0ms",
-        "checkpoint-timeout, 0s",
-        "max-parallelism, many",
-        "max-parallelism, 0",
-        "max-parallelism, 40000",
-        "tolerable-checkpoint-failures, -1",
         "max-record-bytes, 0",
         "max-receipt-lines, 1.5",
         "max-time-ahead, PT-1S",
@@ -172,26 +156,20 @@ class JobConfigTest {
                 .hasMessageContaining("bootstrap-servers");
     }
 
-    @Test
-    void transactionTimeoutMustBeAboveCheckpointTimeoutPlusRestartBudget() {
-        // Defaults: checkpoint timeout 2m + restart budget 5m = 7m.
-        assertThatThrownBy(() -> parse("--transaction-timeout", "7m"))
+    @ParameterizedTest
+    @CsvSource({
+        "checkpoint-interval, 10s, execution.checkpointing.interval",
+        "checkpoint-timeout, 2m, execution.checkpointing.timeout",
+        "min-pause-between-checkpoints, 1s, execution.checkpointing.min-pause",
+        "tolerable-checkpoint-failures, 3, execution.checkpointing.tolerable-failed-checkpoints",
+        "max-parallelism, 128, pipeline.max-parallelism"
+    })
+    void flinksSettingsAreNoJobOptionsAndTheMessageNamesFlinksKey(
+            String former, String value, String flinkKey) {
+        assertThatThrownBy(() -> SalesAggregationJob.parse(new String[] {"--" + former, value}))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("transaction-timeout")
-                .hasMessageContaining("checkpoint-timeout")
-                .hasMessageContaining("restart-budget");
-        assertThat(parse("--transaction-timeout", "420001ms").transactionTimeout())
-                .isEqualTo(Duration.ofMillis(420_001));
-    }
-
-    @Test
-    void raisingCheckpointTimeoutOrRestartBudgetAloneCanMakeTheDefaultTimeoutTooShort() {
-        assertThatThrownBy(() -> parse("--checkpoint-timeout", "6m"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("transaction-timeout");
-        assertThatThrownBy(() -> parse("--restart-budget", "8m"))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("transaction-timeout");
+                .hasMessageContaining(former)
+                .hasMessageContaining(flinkKey);
     }
 
     @Test
@@ -205,27 +183,19 @@ class JobConfigTest {
     }
 
     @Test
-    void defaultTimeoutsLeaveATransactionRoomForACheckpointAndARecovery() {
-        JobConfig config = JobConfig.defaults();
-
-        assertThat(config.transactionTimeout())
-                .isGreaterThan(config.checkpointTimeout().plus(config.restartBudget()));
-    }
-
-    @Test
     void jobRefusesToStartWhenTheTransactionTimeoutIsTooShort() {
-        // main() is what the FlinkDeployment runs: it must fail before building anything.
+        // main() is what the FlinkDeployment runs: it must fail before running anything. Flink's
+        // checkpoint timeout here is the job's default, 2m: 2m + 9m is above 10m.
         assertThatThrownBy(
                         () ->
                                 SalesAggregationJob.main(
                                         new String[] {
-                                            "--checkpoint-timeout", "1m",
-                                            "--restart-budget", "2m",
-                                            "--transaction-timeout", "3m"
+                                            "--restart-budget", "9m",
+                                            "--transaction-timeout", "10m"
                                         }))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("transaction-timeout (PT3M)")
-                .hasMessageContaining("checkpoint-timeout + restart-budget (PT3M)");
+                .hasMessageContaining("transaction-timeout (PT10M)")
+                .hasMessageContaining("execution.checkpointing.timeout + restart-budget (PT11M)");
     }
 
     @Test

@@ -20,13 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -298,14 +296,7 @@ public final class LocalPlatform implements Callable<Integer> {
     private void prepareDataDir() throws IOException {
         if (!keepData) {
             for (String previous : new String[] {"kafka", "checkpoints"}) {
-                Path dir = dataDir.resolve(previous);
-                if (Files.exists(dir)) {
-                    try (Stream<Path> paths = Files.walk(dir)) {
-                        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                            Files.delete(path);
-                        }
-                    }
-                }
+                org.apache.flink.util.FileUtils.deleteDirectory(dataDir.resolve(previous).toFile());
             }
         }
         Files.createDirectories(dataDir);

@@ -94,11 +94,15 @@ public final class FaultSoak implements Callable<Integer> {
     /** Options of the soak's job, besides the test defaults of {@link JobRunner#options}. */
     private static final Map<String, String> JOB_OPTIONS =
             Map.of(
-                    "checkpoint-interval", "2s",
-                    "checkpoint-timeout", "1m",
                     "restart-budget", "1m",
                     "transaction-timeout", "5m",
                     "emit-interval", "10s");
+
+    /** Flink's settings of the soak's job, besides the test's {@link JobRunner#flinkSettings}. */
+    private static final Map<String, String> FLINK_SETTINGS =
+            Map.of(
+                    "execution.checkpointing.interval", "2s",
+                    "execution.checkpointing.timeout", "1m");
 
     enum Kind {
         TASKMANAGER_KILL("TaskManager kill"),
@@ -224,7 +228,15 @@ public final class FaultSoak implements Callable<Integer> {
             RunTopics topics = kafka.createTopics("soak-");
             SeededSales sales = SeededSales.forSoak(seedValue, rate, Duration.ofMinutes(2));
             JobRestarts restarts = new JobRestarts(cluster.restUrl());
-            job = JobRunner.start(kafka, topics, FIRST_PARALLELISM, JOB_OPTIONS);
+            job =
+                    JobRunner.start(
+                            kafka,
+                            topics,
+                            FIRST_PARALLELISM,
+                            JOB_OPTIONS,
+                            FLINK_SETTINGS,
+                            SalesAggregationJob::define,
+                            null);
             List<InputRecord> produced;
             ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
             try (Feeder feeder = Feeder.start(kafka, topics, sales, salesPerTick, TICK)) {
@@ -348,6 +360,7 @@ public final class FaultSoak implements Callable<Integer> {
                                 topics,
                                 fault.target(),
                                 JOB_OPTIONS,
+                                FLINK_SETTINGS,
                                 SalesAggregationJob::define,
                                 savepoint);
                 // One step for the progress lines: the old job's counts and the new job.

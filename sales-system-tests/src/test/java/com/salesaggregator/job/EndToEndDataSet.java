@@ -50,7 +50,7 @@ final class EndToEndDataSet {
     private static final EventCodec CODEC = EventCodec.withDefaults();
 
     /** The lines of every sale the data set delivers twice. */
-    private static final Set<String> RESENT_LINE_IDS =
+    static final Set<String> RESENT_LINE_IDS =
             Set.of(
                     "o-special-1",
                     "o-unknown-1",

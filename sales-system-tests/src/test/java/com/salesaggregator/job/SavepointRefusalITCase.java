@@ -15,6 +15,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -23,41 +24,74 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
 import org.apache.flink.util.ExceptionUtils;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real savepoint of the previous version (state layout 1: lines enriched in stages keyed by
- * product and by currency), taken by the job of commit cf46d25 and kept under {@code
- * src/test/resources/savepoints/layout-1/} (its README says how), is refused on restore at once:
- * the job fails terminally, without a restart, with a message that says why and what to do, and
- * writes nothing. The cluster's restart strategy would restart a failed job, so a failure that the
- * job did not mark final would show up as a restart.
+ * Real savepoints of the previous versions, each taken by the job of its commit and kept under
+ * {@code src/test/resources/savepoints/} (each one's README says how), are refused on restore at
+ * once: the job fails terminally, without a restart, with a message that says which layout the
+ * savepoint has, why it cannot be taken over and what to do, and writes nothing. The cluster's
+ * restart strategy would restart a failed job, so a failure that the job did not mark final would
+ * show up as a restart. Layout 1: lines enriched in stages keyed by product and by currency (commit
+ * cf46d25); layout 2: one-minute windows keyed by seller, product or region alone (commit d94efde),
+ * whose window state the current windows could not even read (another key type).
  */
 class SavepointRefusalITCase {
 
     private static final Logger LOG = LoggerFactory.getLogger(SavepointRefusalITCase.class);
 
-    /** The fixture's topics were created with this prefix; its source state names them. */
-    private static final String FIXTURE_PREFIX = "sp-layout-1-";
-
-    /** The fixture's parallelism. */
+    /** The fixtures' parallelism. */
     private static final int PARALLELISM = 2;
+
+    /** A savepoint of an earlier state layout, and what its refusal must say. */
+    enum Fixture {
+        LAYOUT_1(
+                "state layout 1: lines enriched in stages keyed by product and by currency",
+                "cannot take over the lines held in the old stages"),
+        LAYOUT_2(
+                "state layout 2: one-minute windows keyed by seller, product or region alone",
+                "would be split between the old keys and the new ones");
+
+        /** What the message says the savepoint is. */
+        final String layout;
+
+        /** Why the message says it cannot be taken over. */
+        final String why;
+
+        Fixture(String layout, String why) {
+            this.layout = layout;
+            this.why = why;
+        }
+
+        /** Its folder under {@code savepoints/}. */
+        String folder() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The fixture's topics were created with this prefix; its source state names them. */
+        String topicPrefix() {
+            return "sp-" + folder() + "-";
+        }
+    }
 
     /** The refusal must come at once, not after restarts or timeouts. */
     private static final Duration AT_ONCE = Duration.ofSeconds(60);
 
     @RegisterExtension static final FaultRig RIG = new FaultRig(PARALLELISM, 3);
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Fixture.class)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void refusesASavepointOfThePreviousStateLayout(@TempDir Path dir) throws Exception {
-        String savepoint = copyFixture("layout-1", dir);
-        RunTopics topics = RIG.kafka().createTopics(FIXTURE_PREFIX);
+    void refusesASavepointOfAnEarlierStateLayout(Fixture fixture, @TempDir Path dir)
+            throws Exception {
+        String savepoint = copyFixture(fixture.folder(), dir);
+        RunTopics topics = RIG.kafka().createTopics(fixture.topicPrefix());
         // Input the job would read and publish figures of, were the savepoint restored.
         RIG.kafka().produce(topics, SeededSales.forTest(1_001L, 2).next(200));
 
@@ -78,7 +112,7 @@ class SavepointRefusalITCase {
         long failedMillis = (System.nanoTime() - starting) / 1_000_000;
 
         assertThat(failure)
-                .as("the job's result restoring a layout-1 savepoint")
+                .as("the job's result restoring a savepoint of %s", fixture)
                 .isInstanceOf(ExecutionException.class);
         assertThat(job.getJobStatus().get(10, TimeUnit.SECONDS)).isEqualTo(JobStatus.FAILED);
         assertThat(ExceptionUtils.findThrowable(failure, SuppressRestartsException.class))
@@ -87,7 +121,8 @@ class SavepointRefusalITCase {
         String trace = stackTrace(failure);
         assertThat(trace)
                 .contains("taken by an earlier version of sales-aggregator")
-                .contains("state layout 1")
+                .contains(fixture.layout)
+                .contains(fixture.why)
                 .contains("the restore is refused")
                 .contains("from the input topics' committed offsets")
                 .contains("from a fresh start")
@@ -108,7 +143,16 @@ class SavepointRefusalITCase {
                 .asString()
                 .contains("The failure is not recoverable")
                 .contains(SuppressRestartsException.class.getName())
-                .contains("taken by an earlier version of sales-aggregator");
+                .contains(fixture.layout);
+        // The refusal decides, not a failure of another task: a window that could not read its
+        // state (an old key type) would fail on its own, and then the job would restart.
+        assertThat(restarts.concurrentFailureTraces(job.getJobID()))
+                .as("the failures that came with it: the refusal on other subtasks, nothing else")
+                .allSatisfy(
+                        concurrent ->
+                                assertThat(concurrent)
+                                        .contains(SuppressRestartsException.class.getName())
+                                        .contains(fixture.layout));
 
         try (CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
             out.readToEnd();
@@ -116,7 +160,7 @@ class SavepointRefusalITCase {
                 assertThat(out.records(output)).as("committed to %s", output).isEmpty();
             }
         }
-        LOG.info("a layout-1 savepoint was refused {} ms after the submission", failedMillis);
+        LOG.info("a savepoint of {} was refused {} ms after the submission", fixture, failedMillis);
     }
 
     /**

@@ -72,16 +72,35 @@ public final class JobRestarts {
 
     /** The job's exception history: the whole stack trace of each failure (causes included). */
     public List<String> failureTraces(JobID job) throws IOException, InterruptedException {
+        List<String> traces = new ArrayList<>();
+        for (JsonNode entry : history(job).path("entries")) {
+            traces.add(entry.path("stacktrace").asText());
+        }
+        return traces;
+    }
+
+    /**
+     * The failures the exception history grouped with its entries (other tasks failing at the same
+     * time, before the job reacted): the whole stack trace of each.
+     */
+    public List<String> concurrentFailureTraces(JobID job)
+            throws IOException, InterruptedException {
+        List<String> traces = new ArrayList<>();
+        for (JsonNode entry : history(job).path("entries")) {
+            for (JsonNode concurrent : entry.path("concurrentExceptions")) {
+                traces.add(concurrent.path("stacktrace").asText());
+            }
+        }
+        return traces;
+    }
+
+    private JsonNode history(JobID job) throws IOException, InterruptedException {
         JsonNode history = get("/jobs/" + job + "/exceptions").path("exceptionHistory");
         if (!history.path("entries").isArray()) {
             // A changed response must fail the test, not pass it as "no failures".
             throw new IOException("no exceptionHistory.entries in the response: " + history);
         }
-        List<String> traces = new ArrayList<>();
-        for (JsonNode entry : history.path("entries")) {
-            traces.add(entry.path("stacktrace").asText());
-        }
-        return traces;
+        return history;
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {

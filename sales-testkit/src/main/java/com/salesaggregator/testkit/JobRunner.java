@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -41,6 +42,18 @@ public final class JobRunner {
         return config;
     }
 
+    /**
+     * Flink's settings of a test run, as a FlinkDeployment's {@code flinkConfiguration} would give
+     * them: quick checkpoints (and commits), documented in the README.
+     */
+    public static Map<String, String> flinkSettings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put(CheckpointingOptions.CHECKPOINTING_INTERVAL.key(), "1s");
+        settings.put(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS.key(), "100ms");
+        settings.put(CheckpointingOptions.CHECKPOINTING_TIMEOUT.key(), "30s");
+        return settings;
+    }
+
     /** The consumer group of a run's job. */
     public static String groupId(RunTopics topics) {
         return "itcase-" + topics.prefix() + "group";
@@ -56,9 +69,6 @@ public final class JobRunner {
         // Long enough that a busy machine never marks a partition with backlog idle (its lines
         // would then turn late), short enough for a quick test.
         options.put("idleness", "5s");
-        options.put("checkpoint-interval", "1s");
-        options.put("min-pause-between-checkpoints", "100ms");
-        options.put("checkpoint-timeout", "30s");
         options.put("restart-budget", "0s");
         options.put("transaction-timeout", "1m");
         // Longer than a run: the last value of every running total is the one flushed at the end
@@ -106,6 +116,22 @@ public final class JobRunner {
             JobDefinition definition,
             String savepoint)
             throws Exception {
+        return start(kafka, topics, parallelism, overrides, Map.of(), definition, savepoint);
+    }
+
+    /**
+     * Submits the job as {@link #start(ItKafka, RunTopics, int, Map, JobDefinition, String)} does,
+     * with {@code flinkOverrides} replacing some of the {@link #flinkSettings}.
+     */
+    public static JobClient start(
+            ItKafka kafka,
+            RunTopics topics,
+            int parallelism,
+            Map<String, String> overrides,
+            Map<String, String> flinkOverrides,
+            JobDefinition definition,
+            String savepoint)
+            throws Exception {
         Map<String, String> options = options(kafka, topics);
         options.putAll(overrides);
         List<String> args = new ArrayList<>();
@@ -116,13 +142,16 @@ public final class JobRunner {
                 });
         JobConfig config = SalesAggregationJob.parse(args.toArray(String[]::new));
 
-        // The MiniCluster's environment; the cluster's restart strategy applies.
+        // The MiniCluster's environment; the cluster's restart strategy applies. Flink's settings
+        // go into its configuration, where a FlinkDeployment's flinkConfiguration puts them.
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        Map<String, String> flink = flinkSettings();
+        flink.putAll(flinkOverrides);
+        Configuration settings = Configuration.fromMap(flink);
         if (savepoint != null) {
-            Configuration restore = new Configuration();
-            restore.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-            env.configure(restore, JobRunner.class.getClassLoader());
+            settings.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
+        env.configure(settings, JobRunner.class.getClassLoader());
         env.setParallelism(parallelism);
         definition.define(env, config);
         return env.executeAsync(SalesAggregationJob.NAME + "-p" + parallelism);

@@ -71,9 +71,12 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * validity.
  *
  * <p><b>State layout.</b> This stage replaced three keyed stages (dedup by sale identity, catalog
- * by product, FX by currency) in state layout {@value #STATE_LAYOUT}. Their state (lines waiting in
- * them among it) cannot be carried over, so a savepoint of an earlier layout is refused on restore
- * with a message saying what to do, instead of restoring partly and giving wrong figures.
+ * by product, FX by currency) in state layout 2; layout 3 keys the one-minute windows by key and
+ * minute ({@link KeyAndMinute}). Neither change can carry the old state over (lines waiting in the
+ * old stages, windows open under the old keys), so this stage, which every snapshot of the job
+ * holds, marks its snapshots with the layout ({@value #STATE_LAYOUT}) and refuses a snapshot of
+ * another layout on restore with a message saying what to do, instead of restoring partly and
+ * giving wrong figures.
  */
 public final class SalePricing extends AbstractStreamOperator<PricedLine>
         implements TwoInputStreamOperator<SaleLine, ReferenceChange, PricedLine>,
@@ -82,8 +85,12 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
     /** The currency every figure is reported in. */
     public static final String EUR = "EUR";
 
-    /** The layout of this job's state; a savepoint without it is from layout 1 and refused. */
-    public static final int STATE_LAYOUT = 2;
+    /**
+     * The layout of this job's state, kept in every snapshot ("state-layout"); a snapshot of
+     * another layout is refused on restore (one without the marker is of layout 1). Layout 2 priced
+     * lines in this one stage; layout 3 keys the one-minute windows by key and minute.
+     */
+    public static final int STATE_LAYOUT = 3;
 
     /**
      * The uids of the stages this one replaced: kept by placeholders, see {@code SalesTopology}.
@@ -176,8 +183,12 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         layout = context.getOperatorStateStore().getUnionListState(LAYOUT);
-        if (context.isRestored() && !layout.get().iterator().hasNext()) {
-            throw new SuppressRestartsException(new IllegalStateException(refusal()));
+        if (context.isRestored()) {
+            int restored = restoredLayout(layout.get());
+            if (restored != STATE_LAYOUT) {
+                // Not a restart: this state can never restore, a restart loop would only hide why.
+                throw new SuppressRestartsException(new IllegalStateException(refusal(restored)));
+            }
         }
         catalog =
                 new ReferenceVersions<>(
@@ -191,16 +202,53 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                         RateVersion::withValidFrom);
     }
 
-    /** Why a savepoint of the previous state layout is refused, and what to do instead. */
-    static String refusal() {
-        return "This savepoint or checkpoint was taken by an earlier version of sales-aggregator"
-                + " (state layout 1: lines enriched in stages keyed by product and by currency)."
-                + " This version prices lines in one stage keyed by sale identity (state layout "
-                + STATE_LAYOUT
-                + ") and cannot take over the lines held in the old stages: restoring would give"
-                + " wrong figures, so the restore is refused. Start this version without the"
-                + " savepoint instead: from the input topics' committed offsets (the sources"
-                + " resume from the consumer group's offsets when no state is restored;"
+    /**
+     * The state layout of a restored snapshot: its marker (the same on every subtask, union list
+     * state), or 1 without one (layout 1 had no marker).
+     */
+    static int restoredLayout(Iterable<Integer> markers) {
+        int restored = 1;
+        for (int marker : markers) {
+            restored = marker;
+        }
+        return restored;
+    }
+
+    /** Why a snapshot of state layout {@code restored} is refused, and what to do instead. */
+    static String refusal(int restored) {
+        String self = "This version (state layout " + STATE_LAYOUT + ")";
+        String why =
+                switch (restored) {
+                    case 1 ->
+                            "This savepoint or checkpoint was taken by an earlier version of"
+                                    + " sales-aggregator (state layout 1: lines enriched in"
+                                    + " stages keyed by product and by currency). "
+                                    + self
+                                    + " prices lines in one stage keyed by sale identity and"
+                                    + " cannot take over the lines held in the old stages:"
+                                    + " restoring would give wrong figures";
+                    case 2 ->
+                            "This savepoint or checkpoint was taken by an earlier version of"
+                                    + " sales-aggregator (state layout 2: one-minute windows"
+                                    + " keyed by seller, product or region alone). "
+                                    + self
+                                    + " keys the one-minute windows (revenue-per-seller-1m,"
+                                    + " product-panes-1m, region-trend-1m) by key and minute and"
+                                    + " cannot take over the windows open in the savepoint: they"
+                                    + " would be split between the old keys and the new ones,"
+                                    + " and their figures would be wrong";
+                    default ->
+                            "This savepoint or checkpoint was taken by a later version of"
+                                    + " sales-aggregator (state layout "
+                                    + restored
+                                    + "). "
+                                    + self
+                                    + " cannot read its state";
+                };
+        return why
+                + ", so the restore is refused. Start this version without the savepoint"
+                + " instead: from the input topics' committed offsets (the sources resume from"
+                + " the consumer group's offsets when no state is restored;"
                 + " starting-offsets=committed), or from a fresh start (a new consumer group or"
                 + " starting-offsets=earliest). See the README, 'Savepoint compatibility'.";
     }

@@ -28,15 +28,20 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.typeutils.base.IntSerializer;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
@@ -1028,22 +1033,66 @@ class SalePricingTest {
 
     @Test
     void aSnapshotWithoutThisStateLayoutIsRefusedWithWhatToDo() throws Exception {
-        OperatorSubtaskState earlierLayout = snapshotOfTheEarlierDedupStage();
+        String message = refusalOf(snapshotOfTheDedupStage(null));
 
+        assertThat(message)
+                .contains("earlier version")
+                .contains(
+                        "state layout 1: lines enriched in stages keyed by product and by currency")
+                .contains("cannot take over the lines held in the old stages")
+                .contains("Savepoint compatibility")
+                .contains("committed");
+    }
+
+    @Test
+    void aSnapshotOfStateLayout2IsRefusedWithWhyAndWhatToDo() throws Exception {
+        String message = refusalOf(snapshotOfTheDedupStage(2));
+
+        assertThat(message)
+                .contains("taken by an earlier version of sales-aggregator")
+                .contains("state layout 2: one-minute windows keyed by seller, product or region")
+                .contains("This version (state layout 3) keys the one-minute windows")
+                .contains("split between the old keys and the new ones")
+                .contains("the restore is refused")
+                .contains("from the input topics' committed offsets")
+                .contains("from a fresh start")
+                .contains("'Savepoint compatibility'")
+                .doesNotContain("state layout 1");
+    }
+
+    @Test
+    void aSnapshotOfALaterStateLayoutIsRefused() throws Exception {
+        assertThat(refusalOf(snapshotOfTheDedupStage(4)))
+                .contains("taken by a later version of sales-aggregator (state layout 4)")
+                .contains("the restore is refused");
+    }
+
+    @Test
+    void aSnapshotOfStateLayout3Restores() throws Exception {
+        restore(snapshotOfTheDedupStage(3), 0);
+        pricesAtOnce();
+
+        line(order("o-1", 0, 3));
+        line(order("o-2", 0, 4));
+
+        assertThat(lines(priced())).extracting(SaleLine::lineId).containsExactly("o-2");
+        assertThat(deadLetters())
+                .extracting(DeadLetter::lineId, DeadLetter::reason)
+                .as("the restored first delivery of o-1")
+                .containsExactly(tuple("o-1", RejectReason.DUPLICATE));
+    }
+
+    /** Restores {@code snapshot} into a new stage; the messages of the refusal it throws. */
+    private static String refusalOf(OperatorSubtaskState snapshot) throws Exception {
         Throwable thrown;
         try (var restored = newHarness(GRACE, LATENESS, 1, 1, 0)) {
-            thrown = catchThrowable(() -> restored.initializeState(earlierLayout));
+            thrown = catchThrowable(() -> restored.initializeState(snapshot));
         }
-
         SuppressRestartsException refusal = find(thrown, SuppressRestartsException.class);
         assertThat(refusal)
                 .as("no restart loop on a savepoint that can never restore: %s", thrown)
                 .isNotNull();
-        String message = messages(refusal);
-        assertThat(message)
-                .contains("earlier version")
-                .contains("Savepoint compatibility")
-                .contains("committed");
+        return messages(refusal);
     }
 
     // ---- harness
@@ -1077,14 +1126,16 @@ class SalePricingTest {
     }
 
     /**
-     * A snapshot of the stage that deduplicated by sale identity before this one (uid {@code
-     * dedup-sales}, state layout 1): the same key and the same first-delivery state, but no
-     * state-layout marker.
+     * A snapshot of the stage that deduplicates by sale identity (uid {@code dedup-sales}): the
+     * same key and the same first-delivery state (of o-1) as this one, marked with state layout
+     * {@code layout}, or without the marker, as layout 1 (a stage of its own then) had none.
      */
-    private static OperatorSubtaskState snapshotOfTheEarlierDedupStage() throws Exception {
+    private static OperatorSubtaskState snapshotOfTheDedupStage(Integer layout) throws Exception {
         try (var earlier =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new EarlierDedup()),
+                        layout == null
+                                ? new KeyedProcessOperator<>(new EarlierDedup())
+                                : new MarkedDedup(layout),
                         new SaleIdentity(),
                         Types.STRING)) {
             earlier.open();
@@ -1095,7 +1146,36 @@ class SalePricingTest {
         }
     }
 
-    /** What layout 1 kept per sale identity: the first delivery, with a TTL. */
+    /** The dedup state, its snapshots marked as {@link SalePricing}'s are: "state-layout". */
+    private static final class MarkedDedup
+            extends KeyedProcessOperator<String, SaleLine, SaleLine> {
+
+        private final int layout;
+        private transient ListState<Integer> marker;
+
+        MarkedDedup(int layout) {
+            super(new EarlierDedup());
+            this.layout = layout;
+        }
+
+        @Override
+        public void initializeState(StateInitializationContext context) throws Exception {
+            super.initializeState(context);
+            marker =
+                    context.getOperatorStateStore()
+                            .getUnionListState(
+                                    new ListStateDescriptor<>(
+                                            "state-layout", IntSerializer.INSTANCE));
+        }
+
+        @Override
+        public void snapshotState(StateSnapshotContext context) throws Exception {
+            super.snapshotState(context);
+            marker.update(List.of(layout));
+        }
+    }
+
+    /** What the dedup stage keeps per sale identity: the first delivery, with a TTL. */
     private static final class EarlierDedup
             extends KeyedProcessFunction<String, SaleLine, SaleLine> {
 
