@@ -18,7 +18,7 @@ DASHBOARD_SERVICE ?= sales-aggregator-dashboard## Service of the live dashboard 
 PROMETHEUS_STACK_VERSION ?= 81.6.2## kube-prometheus-stack chart release (make monitoring)
 MONITORING_NAMESPACE ?= monitoring## namespace of Prometheus and Grafana (make monitoring)
 GRAFANA_PORT ?= 3000## local port of Grafana (make grafana)
-KIND_MIN_MEMORY_GIB ?= 16## make kind-up warns when Docker has less memory (GiB) than make deploy e2e needs (README, "On Kubernetes")
+KIND_MIN_MEMORY_GIB ?= 16## make kind-up warns when Docker has less memory (GiB) than make deploy e2e needs (k8s/README.md)
 
 # The kind node image is pinned (tag and digest) in kind-config.yaml; the Kafka version in
 # k8s/kafka-cluster.yaml (and the reader pod in k8s/e2e/); the image tag is the project version.
@@ -44,11 +44,11 @@ images: jdk ## build the job, seeder and dashboard images as tarballs with Jib (
 kind-up: ## create the kind cluster and install cert-manager, Strimzi and the Flink operator (idempotent)
 	@command -v kind >/dev/null && command -v kubectl >/dev/null && command -v helm >/dev/null && \
 		command -v curl >/dev/null || { echo "kind-up needs kind, kubectl, helm and curl on PATH"; exit 1; }
-	@# Everything make deploy e2e starts needs about KIND_MIN_MEMORY_GIB (README, "On Kubernetes").
+	@# Everything make deploy e2e starts needs about KIND_MIN_MEMORY_GIB (k8s/README.md).
 	@mem=$$(docker info --format '{{.MemTotal}}' 2>/dev/null || true); \
 	if [ -n "$$mem" ] && [ "$$mem" -lt $$(( $(KIND_MIN_MEMORY_GIB) * 1073741824 )) ]; then \
 		echo "warning: Docker has $$(( mem / 1048576 )) MiB of memory; make deploy e2e needs at least" \
-			"$(KIND_MIN_MEMORY_GIB) GiB (README, \"On Kubernetes\"): pods would be OOM-killed or evicted" >&2; \
+			"$(KIND_MIN_MEMORY_GIB) GiB (k8s/README.md): pods would be OOM-killed or evicted" >&2; \
 	fi
 	@# Shared Flink state: every node mounts this directory; Flink runs as UID 9999.
 	mkdir -p $(KIND_STATE_DIR) && chmod 0777 $(KIND_STATE_DIR)

@@ -20,7 +20,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * job's {@link #DEFAULTS} apply only where it sets none. Fixed, whatever the configuration says:
  * exactly-once and aligned checkpoints (which commit the Kafka transactions), no Kryo (a type that
  * would fall back to it fails the job at submission) and object reuse between chained operators.
- * README, "Checkpointing choices" and "Performance", gives the reason for each.
+ * docs/operations.md, "Checkpointing choices", and BENCHMARKS.md give the reason for each.
  */
 public final class JobEnvironment {
 

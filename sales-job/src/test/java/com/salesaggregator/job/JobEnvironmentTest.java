@@ -14,9 +14,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checkpointing choices README documents are the ones {@link JobEnvironment} applies, and
- * Flink's configuration (the cluster's, where a FlinkDeployment's {@code flinkConfiguration} lands)
- * overrides every one of Flink's settings.
+ * The checkpointing choices docs/operations.md documents are the ones {@link JobEnvironment}
+ * applies, and Flink's configuration (the cluster's, where a FlinkDeployment's {@code
+ * flinkConfiguration} lands) overrides every one of Flink's settings.
  */
 class JobEnvironmentTest {
 

@@ -63,7 +63,7 @@ public record CodecLimits(
                 "maxTimeAhead must not be negative");
     }
 
-    /** The defaults: see the README's "Reason codes" section. */
+    /** The defaults: see docs/schemas.md, "Reason codes". */
     public static CodecLimits defaults() {
         return new CodecLimits(
                 DEFAULT_MAX_RECORD_BYTES,

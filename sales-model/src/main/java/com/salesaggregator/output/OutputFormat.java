@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * How a published output value (JSON, as documented in the README) reads as a {@link
+ * How a published output value (JSON, as documented in docs/schemas.md) reads as a {@link
  * ReferenceModel} figure. Strict: a value with a missing or an extra field is rejected, so that the
  * comparison never passes on a value it could not read whole.
  *

@@ -278,7 +278,7 @@ public final class FaultSoak implements Callable<Integer> {
             int jobRestarts = restartsOfEarlierJobs + restarts.failures(job.getJobID()).size();
             try {
                 // The seeder's late sales are minutes late, beyond the reference data the job
-                // keeps: their money is not compared (README, Known limitations).
+                // keeps: their money is not compared (docs/semantics.md, Known limitations).
                 outcome =
                         DrainedRun.drainAndCheck(
                                 kafka,

@@ -214,8 +214,8 @@ class SavepointITCase {
      * Copies of accepted orders of event time in [{@code from}, {@code until}), under new order
      * ids, one first in each {@code sales-online} partition from here on. In euros, of products
      * whose catalog entry has not changed since: a line this late is priced with the oldest
-     * reference data the job still keeps (README, Known limitations), which for these is the data
-     * at their event time, so that they can be compared exactly.
+     * reference data the job still keeps (docs/semantics.md, Known limitations), which for these is
+     * the data at their event time, so that they can be compared exactly.
      */
     private static List<Planned> stragglers(
             List<InputRecord> produced, RunTopics topics, long from, long until) {

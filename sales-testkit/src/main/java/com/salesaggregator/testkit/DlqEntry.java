@@ -19,7 +19,7 @@ public record DlqEntry(
         Integer truncatedValueBytes,
         String message) {
 
-    /** Parses a {@code sales-dlq} record (schema in the README). */
+    /** Parses a {@code sales-dlq} record (schema in docs/schemas.md). */
     public static DlqEntry of(String key, JsonNode value) {
         return new DlqEntry(
                 new DeadLetter(

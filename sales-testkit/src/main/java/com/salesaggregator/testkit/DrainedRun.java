@@ -77,8 +77,9 @@ public final class DrainedRun {
         AT_EVENT_TIME,
         /**
          * Only which lines are late and their windows: a line later than the reference data the job
-         * keeps is priced with the oldest version kept (README, Known limitations), which the
-         * reference model does not follow. For seeder data, whose late sales are minutes late.
+         * keeps is priced with the oldest version kept (docs/semantics.md, Known limitations),
+         * which the reference model does not follow. For seeder data, whose late sales are minutes
+         * late.
          */
         ANY_KEPT_VERSION
     }

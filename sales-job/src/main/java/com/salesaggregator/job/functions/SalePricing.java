@@ -250,7 +250,7 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                 + " instead: from the input topics' committed offsets (the sources resume from"
                 + " the consumer group's offsets when no state is restored;"
                 + " starting-offsets=committed), or from a fresh start (a new consumer group or"
-                + " starting-offsets=earliest). See the README, 'Savepoint compatibility'.";
+                + " starting-offsets=earliest). See docs/guarantees.md, 'Savepoint compatibility'.";
     }
 
     @Override
@@ -274,7 +274,8 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                         // state table, so they leave memory gradually: a sale makes two
                         // accesses, and a full pass over the table takes about one horizon's
                         // worth of sales, so the heap holds up to about twice the live
-                        // identities (README, "Capacity"). Flink's default sweeps five buckets
+                        // identities (BENCHMARKS.md, "Capacity"). Flink's default sweeps five
+                        // buckets
                         // per access: a third of this stage's CPU in the profile.
                         .cleanupFullSnapshot()
                         .cleanupIncrementally(1, false)

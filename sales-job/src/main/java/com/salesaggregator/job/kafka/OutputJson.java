@@ -22,8 +22,8 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * The JSON values and keys of the output topics (schemas in the README). Times are ISO-8601 UTC;
- * money is a decimal number with two places.
+ * The JSON values and keys of the output topics (schemas in docs/schemas.md). Times are ISO-8601
+ * UTC; money is a decimal number with two places.
  */
 public final class OutputJson {
 
