@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.helm.GrafanaDashboard;
 import com.salesaggregator.job.ItKafka;
-import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.JobRunner;
 import com.salesaggregator.job.RunTopics;
 import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.job.metrics.JobMetrics;
 import com.salesaggregator.seeder.GeneratorConfig;
 import com.salesaggregator.seeder.SalesGenerator;
@@ -79,8 +79,8 @@ class DashboardFlinkITCase {
                             topics,
                             PARALLELISM,
                             Map.of(
-                                    JobConfig.EMIT_INTERVAL, "1s",
-                                    JobConfig.STARTING_OFFSETS, "earliest"));
+                                    SalesJobOptions.EMIT_INTERVAL.key(), "1s",
+                                    SalesJobOptions.STARTING_OFFSETS.key(), "earliest"));
             DashboardConfig config =
                     new DashboardConfig(
                             kafka.bootstrapServers(),
