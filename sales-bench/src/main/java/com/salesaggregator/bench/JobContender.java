@@ -4,6 +4,7 @@ import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.job.KafkaConnectors;
 import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.job.SalesTopology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,10 +38,10 @@ final class JobContender {
     /** The job options of a run: production defaults, the run's own group and outputs. */
     static Map<String, String> options(BenchKafka kafka, String runId, Outputs outputs) {
         Map<String, String> options = new LinkedHashMap<>();
-        options.put(JobConfig.BOOTSTRAP_SERVERS, kafka.bootstrapServers());
-        options.put(JobConfig.GROUP_ID, "bench-" + runId);
-        options.put(JobConfig.TRANSACTIONAL_ID_PREFIX, "bench-" + runId);
-        options.put(JobConfig.STARTING_OFFSETS, "earliest");
+        options.put(SalesJobOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+        options.put(SalesJobOptions.GROUP_ID.key(), "bench-" + runId);
+        options.put(SalesJobOptions.TRANSACTIONAL_ID_PREFIX.key(), "bench-" + runId);
+        options.put(SalesJobOptions.STARTING_OFFSETS.key(), "earliest");
         for (String output : Outputs.JOB_OUTPUTS) {
             options.put(JobConfig.TOPIC_PREFIX + output, outputs.topic(output));
         }

@@ -6,6 +6,7 @@ import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.JobEnvironment;
 import com.salesaggregator.job.KafkaConnectors;
 import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.job.SalesTopology;
 import com.salesaggregator.job.records.SourcePosition;
 import com.salesaggregator.seeder.SalesGenerator;
@@ -459,7 +460,7 @@ public final class StateCost {
             kafka.createTopics("", DataSet.INPUT_TOPICS);
             Outputs outputs = new Outputs(kafka, runId + ".", Outputs.JOB_OUTPUTS).create();
             Map<String, String> jobOptions = JobContender.options(kafka, runId, outputs);
-            jobOptions.put(JobConfig.DEDUP_HORIZON, horizon.toMillis() + "ms");
+            jobOptions.put(SalesJobOptions.DEDUP_HORIZON.key(), horizon.toMillis() + "ms");
             JobConfig config = JobContender.config(jobOptions);
             StreamExecutionEnvironment env = flink.environment(options.parallelism(), job);
             JobEnvironment.configure(env, config);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
+import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.k8s.K8sStrictModel.Document;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -263,7 +264,7 @@ class K8sManifestsTest {
 
     @Test
     void brokerTransactionLimitBelowTheJobsTimeoutIsRejected() {
-        JobConfig longer = JobConfig.from(Map.of(JobConfig.TRANSACTION_TIMEOUT, "15m"));
+        JobConfig longer = JobConfig.from(Map.of(SalesJobOptions.TRANSACTION_TIMEOUT.key(), "15m"));
         List<Document> edited =
                 edit(
                         "kafka-cluster.yaml",
@@ -278,7 +279,8 @@ class K8sManifestsTest {
         assertThat(
                         kafkaProblems(
                                 edited,
-                                JobConfig.from(Map.of(JobConfig.TRANSACTION_TIMEOUT, "11m"))))
+                                JobConfig.from(
+                                        Map.of(SalesJobOptions.TRANSACTION_TIMEOUT.key(), "11m"))))
                 .anySatisfy(p -> assertThat(p).contains("transaction.max.timeout.ms"));
     }
 
@@ -310,8 +312,12 @@ class K8sManifestsTest {
     @Test
     void jobsTransactionalIdsOutsideTheAclPrefixAreRejected() {
         JobConfig renamed =
-                JobConfig.from(Map.of(JobConfig.TRANSACTIONAL_ID_PREFIX, "sales-aggregator-blue"));
-        JobConfig otherPrefix = JobConfig.from(Map.of(JobConfig.TRANSACTIONAL_ID_PREFIX, "blue"));
+                JobConfig.from(
+                        Map.of(
+                                SalesJobOptions.TRANSACTIONAL_ID_PREFIX.key(),
+                                "sales-aggregator-blue"));
+        JobConfig otherPrefix =
+                JobConfig.from(Map.of(SalesJobOptions.TRANSACTIONAL_ID_PREFIX.key(), "blue"));
 
         assertThat(aclProblems(all(documents, KafkaUser.class), renamed)).isEmpty();
         assertThat(aclProblems(all(documents, KafkaUser.class), otherPrefix))

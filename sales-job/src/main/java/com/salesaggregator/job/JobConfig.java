@@ -1,7 +1,23 @@
 package com.salesaggregator.job;
 
+import static com.salesaggregator.job.SalesJobOptions.ALLOWED_LATENESS;
+import static com.salesaggregator.job.SalesJobOptions.BOOTSTRAP_SERVERS;
+import static com.salesaggregator.job.SalesJobOptions.CLIENT_CONFIG;
+import static com.salesaggregator.job.SalesJobOptions.DEDUP_HORIZON;
+import static com.salesaggregator.job.SalesJobOptions.EMIT_INTERVAL;
+import static com.salesaggregator.job.SalesJobOptions.GROUP_ID;
+import static com.salesaggregator.job.SalesJobOptions.IDLENESS;
+import static com.salesaggregator.job.SalesJobOptions.MAX_RECEIPT_LINES;
+import static com.salesaggregator.job.SalesJobOptions.MAX_RECORD_BYTES;
+import static com.salesaggregator.job.SalesJobOptions.MAX_TIME_AHEAD;
+import static com.salesaggregator.job.SalesJobOptions.OUT_OF_ORDERNESS;
+import static com.salesaggregator.job.SalesJobOptions.REFERENCE_GRACE;
+import static com.salesaggregator.job.SalesJobOptions.RESTART_BUDGET;
+import static com.salesaggregator.job.SalesJobOptions.STARTING_OFFSETS;
+import static com.salesaggregator.job.SalesJobOptions.TRANSACTIONAL_ID_PREFIX;
+import static com.salesaggregator.job.SalesJobOptions.TRANSACTION_TIMEOUT;
+
 import com.salesaggregator.codec.CodecLimits;
-import com.salesaggregator.config.DurationText;
 import com.salesaggregator.topics.Topics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,12 +26,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 
 /**
@@ -74,78 +93,7 @@ public record JobConfig(
             String late)
             implements Serializable {}
 
-    /** One option: its key, default and description. */
-    public record Option(String key, String defaultValue, String description) {}
-
-    private static final Map<String, Option> OPTIONS = new LinkedHashMap<>();
-
-    public static final String BOOTSTRAP_SERVERS =
-            option("bootstrap-servers", "localhost:9092", "Kafka bootstrap servers");
-    public static final String CLIENT_CONFIG =
-            option("client-config", "", "Kafka client properties file (TLS, SASL); empty = none");
-    public static final String GROUP_ID =
-            option("group-id", "sales-aggregator", "consumer group of the input sources");
-    public static final String TRANSACTIONAL_ID_PREFIX =
-            option(
-                    "transactional-id-prefix",
-                    "sales-aggregator",
-                    "prefix of the sinks' transactional ids; unique per deployment");
-    public static final String STARTING_OFFSETS =
-            option(
-                    "starting-offsets",
-                    "committed-or-earliest",
-                    "where a fresh start reads from: committed-or-earliest, earliest or latest");
-    public static final String TOPIC_PREFIX = "topic.";
-    public static final String OUT_OF_ORDERNESS =
-            option("out-of-orderness", "30s", "bounded out-of-orderness of the sales watermarks");
-    public static final String IDLENESS =
-            option("idleness", "1m", "after this, an idle partition stops holding back watermarks");
-    public static final String ALLOWED_LATENESS =
-            option("allowed-lateness", "1m", "how long a closed window still accepts lines");
-    public static final String REFERENCE_GRACE =
-            option(
-                    "reference-grace",
-                    "1m",
-                    "how long a line waits for an unknown product or a missing rate");
-    public static final String EMIT_INTERVAL =
-            option(
-                    "emit-interval",
-                    "1s",
-                    "running totals and open windows' provisional figures are emitted at most"
-                            + " this often per key");
-    public static final String DEDUP_HORIZON =
-            option(
-                    "dedup-horizon",
-                    "1h",
-                    "a sale delivered again within this time of its first delivery is a DUPLICATE");
-    public static final String TRANSACTION_TIMEOUT =
-            option(
-                    "transaction-timeout",
-                    "10m",
-                    "Kafka transaction timeout; above Flink's execution.checkpointing.timeout +"
-                        + " restart budget, at most the brokers' transaction.max.timeout.ms (15m by"
-                        + " default)");
-    public static final String RESTART_BUDGET =
-            option(
-                    "restart-budget",
-                    "5m",
-                    "longest expected recovery; an open transaction must outlive it");
-    public static final String MAX_RECORD_BYTES =
-            option(
-                    "max-record-bytes",
-                    String.valueOf(CodecLimits.DEFAULT_MAX_RECORD_BYTES),
-                    "larger input records go to the dead letters as OVERSIZED_RECORD");
-    public static final String MAX_RECEIPT_LINES =
-            option(
-                    "max-receipt-lines",
-                    String.valueOf(CodecLimits.DEFAULT_MAX_RECEIPT_LINES),
-                    "receipts with more lines go to the dead letters as TOO_MANY_LINES");
-    public static final String MAX_TIME_AHEAD =
-            option(
-                    "max-time-ahead",
-                    "1m",
-                    "records whose event time lies further after their Kafka timestamp go to the"
-                            + " dead letters as FUTURE_TIMESTAMP");
+    public static final String TOPIC_PREFIX = SalesJobOptions.TOPIC_PREFIX;
 
     private static final Map<String, String> TOPIC_DEFAULTS = new LinkedHashMap<>();
 
@@ -177,14 +125,9 @@ public record JobConfig(
         }
     }
 
-    private static String option(String key, String defaultValue, String description) {
-        OPTIONS.put(key, new Option(key, defaultValue, description));
-        return key;
-    }
-
-    /** Every option, in declaration order (for help and documentation). */
-    public static Iterable<Option> options() {
-        return OPTIONS.values();
+    /** Every option but the topic renames, in declaration order (for help and documentation). */
+    public static List<ConfigOption<?>> options() {
+        return SalesJobOptions.ALL;
     }
 
     /** The defaults, as if started without arguments. */
@@ -208,16 +151,14 @@ public record JobConfig(
                                 + " in Flink's configuration (the chart's job.flinkConfiguration)");
             }
         }
+        Set<String> known = new LinkedHashSet<>();
+        SalesJobOptions.ALL.forEach(o -> known.add(o.key()));
         Set<String> unknown = new TreeSet<>(values.keySet());
-        unknown.removeAll(OPTIONS.keySet());
+        unknown.removeAll(known);
         unknown.removeAll(TOPIC_DEFAULTS.keySet());
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(
-                    "unknown option(s) "
-                            + unknown
-                            + "; known: "
-                            + OPTIONS.keySet()
-                            + " and topic.<name>");
+                    "unknown option(s) " + unknown + "; known: " + known + " and topic.<name>");
         }
         Reader r = new Reader(values);
         JobConfig config =
@@ -226,7 +167,7 @@ public record JobConfig(
                         r.raw(CLIENT_CONFIG),
                         r.text(GROUP_ID),
                         r.text(TRANSACTIONAL_ID_PREFIX),
-                        r.choice(STARTING_OFFSETS, "committed-or-earliest", "earliest", "latest"),
+                        r.choice(STARTING_OFFSETS, SalesJobOptions.STARTING_OFFSETS_CHOICES),
                         new TopicNames(
                                 r.topic(Topics.SALES_ONLINE),
                                 r.topic(Topics.SALES_STORE),
@@ -261,7 +202,7 @@ public record JobConfig(
     private void validate() {
         if (transactionTimeout.compareTo(Duration.ofMinutes(15)) > 0) {
             throw new IllegalArgumentException(
-                    TRANSACTION_TIMEOUT
+                    TRANSACTION_TIMEOUT.key()
                             + " ("
                             + transactionTimeout
                             + ") is above 15m, the brokers' default transaction.max.timeout.ms;"
@@ -345,29 +286,51 @@ public record JobConfig(
                 props.load(in);
             } catch (IOException e) {
                 throw new IllegalArgumentException(
-                        CLIENT_CONFIG + ": cannot read " + path.toAbsolutePath() + ": " + e, e);
+                        CLIENT_CONFIG.key() + ": cannot read " + path.toAbsolutePath() + ": " + e,
+                        e);
             }
         }
         return props;
     }
 
-    /** Reads and checks option values, naming the key in every error. */
+    /**
+     * Reads option values through their {@link ConfigOption}s (Flink's parsing of durations and
+     * numbers) and checks them, naming the key in every error.
+     */
     private static final class Reader {
         private final Map<String, String> values;
+        private final Configuration configuration;
 
         Reader(Map<String, String> values) {
             this.values = values;
+            Map<String, String> trimmed = new LinkedHashMap<>();
+            values.forEach((k, v) -> trimmed.put(k, v.trim()));
+            this.configuration = Configuration.fromMap(trimmed);
         }
 
-        String raw(String key) {
-            String value = values.get(key);
-            return value != null ? value.trim() : OPTIONS.get(key).defaultValue();
+        <T> T get(ConfigOption<T> option) {
+            try {
+                return configuration.get(option);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        option.key()
+                                + ": cannot parse '"
+                                + values.get(option.key())
+                                + "' ("
+                                + e.getMessage()
+                                + ")",
+                        e);
+            }
         }
 
-        String text(String key) {
-            String value = raw(key);
+        String raw(ConfigOption<String> option) {
+            return get(option).trim();
+        }
+
+        String text(ConfigOption<String> option) {
+            String value = raw(option);
             if (value.isEmpty()) {
-                throw new IllegalArgumentException(key + " must not be empty");
+                throw new IllegalArgumentException(option.key() + " must not be empty");
             }
             return value;
         }
@@ -381,27 +344,38 @@ public record JobConfig(
             return value;
         }
 
-        String choice(String key, String... allowed) {
-            String value = text(key);
-            for (String option : allowed) {
-                if (option.equals(value)) {
-                    return value;
-                }
+        String choice(ConfigOption<String> option, List<String> allowed) {
+            String value = text(option);
+            if (!allowed.contains(value)) {
+                throw new IllegalArgumentException(
+                        option.key()
+                                + " must be one of "
+                                + String.join(", ", allowed)
+                                + ", was '"
+                                + value
+                                + "'");
             }
-            throw new IllegalArgumentException(
-                    key
-                            + " must be one of "
-                            + String.join(", ", allowed)
-                            + ", was '"
-                            + value
-                            + "'");
+            return value;
         }
 
-        Duration duration(String key, boolean zeroAllowed) {
-            Duration d = parse(key, raw(key), DurationText::parse);
+        Duration duration(ConfigOption<Duration> option, boolean zeroAllowed) {
+            String given = values.get(option.key());
+            if (given != null && given.trim().matches("-?\\d+")) {
+                // Flink would read a bare number as milliseconds: a horizon of 3600 would be 3.6 s.
+                throw new IllegalArgumentException(
+                        option.key()
+                                + " needs a unit, e.g. "
+                                + given.trim()
+                                + " s or "
+                                + given.trim()
+                                + " min; was '"
+                                + given.trim()
+                                + "'");
+            }
+            Duration d = get(option);
             if (d.isNegative() || (!zeroAllowed && d.isZero())) {
                 throw new IllegalArgumentException(
-                        key
+                        option.key()
                                 + " must be "
                                 + (zeroAllowed ? "zero or more" : "positive")
                                 + ", was "
@@ -410,22 +384,13 @@ public record JobConfig(
             return d;
         }
 
-        int integer(String key, int min) {
-            int value = parse(key, raw(key), Integer::parseInt);
+        int integer(ConfigOption<Integer> option, int min) {
+            int value = get(option);
             if (value < min) {
                 throw new IllegalArgumentException(
-                        key + " must be at least " + min + ", was " + value);
+                        option.key() + " must be at least " + min + ", was " + value);
             }
             return value;
-        }
-
-        private static <T> T parse(String key, String value, Function<String, T> parser) {
-            try {
-                return parser.apply(value);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(
-                        key + ": cannot parse '" + value + "' (" + e.getMessage() + ")", e);
-            }
         }
     }
 }

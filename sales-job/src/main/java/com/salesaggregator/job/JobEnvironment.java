@@ -110,13 +110,13 @@ public final class JobEnvironment {
         Duration needed = checkpointTimeout.plus(config.restartBudget());
         if (config.transactionTimeout().compareTo(needed) <= 0) {
             throw new IllegalArgumentException(
-                    JobConfig.TRANSACTION_TIMEOUT
+                    SalesJobOptions.TRANSACTION_TIMEOUT.key()
                             + " ("
                             + config.transactionTimeout()
                             + ") must be above Flink's "
                             + CheckpointingOptions.CHECKPOINTING_TIMEOUT.key()
                             + " + "
-                            + JobConfig.RESTART_BUDGET
+                            + SalesJobOptions.RESTART_BUDGET.key()
                             + " ("
                             + needed
                             + "): a transaction still open after a failure would be aborted"

@@ -21,6 +21,10 @@ public final class SalesAggregationJob {
     private SalesAggregationJob() {}
 
     public static void main(String[] args) throws Exception {
+        if (java.util.Arrays.asList(args).contains("--help")) {
+            System.out.print(SalesJobOptions.usage());
+            return;
+        }
         JobConfig config = parse(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         define(env, config);

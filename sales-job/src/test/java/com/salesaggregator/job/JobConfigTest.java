@@ -27,22 +27,22 @@ class JobConfigTest {
     private static final Map<String, String> EVERY_OPTION = new LinkedHashMap<>();
 
     static {
-        EVERY_OPTION.put(JobConfig.BOOTSTRAP_SERVERS, "kafka-0:9093,kafka-1:9093");
-        EVERY_OPTION.put(JobConfig.CLIENT_CONFIG, "/etc/sales/client.properties");
-        EVERY_OPTION.put(JobConfig.GROUP_ID, "sales-green");
-        EVERY_OPTION.put(JobConfig.TRANSACTIONAL_ID_PREFIX, "sales-green-tx");
-        EVERY_OPTION.put(JobConfig.STARTING_OFFSETS, "earliest");
-        EVERY_OPTION.put(JobConfig.OUT_OF_ORDERNESS, "45s");
-        EVERY_OPTION.put(JobConfig.IDLENESS, "2m");
-        EVERY_OPTION.put(JobConfig.ALLOWED_LATENESS, "90s");
-        EVERY_OPTION.put(JobConfig.REFERENCE_GRACE, "3m");
-        EVERY_OPTION.put(JobConfig.EMIT_INTERVAL, "500ms");
-        EVERY_OPTION.put(JobConfig.DEDUP_HORIZON, "6h");
-        EVERY_OPTION.put(JobConfig.TRANSACTION_TIMEOUT, "14m");
-        EVERY_OPTION.put(JobConfig.RESTART_BUDGET, "10m");
-        EVERY_OPTION.put(JobConfig.MAX_RECORD_BYTES, "2048");
-        EVERY_OPTION.put(JobConfig.MAX_RECEIPT_LINES, "50");
-        EVERY_OPTION.put(JobConfig.MAX_TIME_AHEAD, "5m");
+        EVERY_OPTION.put(SalesJobOptions.BOOTSTRAP_SERVERS.key(), "kafka-0:9093,kafka-1:9093");
+        EVERY_OPTION.put(SalesJobOptions.CLIENT_CONFIG.key(), "/etc/sales/client.properties");
+        EVERY_OPTION.put(SalesJobOptions.GROUP_ID.key(), "sales-green");
+        EVERY_OPTION.put(SalesJobOptions.TRANSACTIONAL_ID_PREFIX.key(), "sales-green-tx");
+        EVERY_OPTION.put(SalesJobOptions.STARTING_OFFSETS.key(), "earliest");
+        EVERY_OPTION.put(SalesJobOptions.OUT_OF_ORDERNESS.key(), "45s");
+        EVERY_OPTION.put(SalesJobOptions.IDLENESS.key(), "2m");
+        EVERY_OPTION.put(SalesJobOptions.ALLOWED_LATENESS.key(), "90s");
+        EVERY_OPTION.put(SalesJobOptions.REFERENCE_GRACE.key(), "3m");
+        EVERY_OPTION.put(SalesJobOptions.EMIT_INTERVAL.key(), "500ms");
+        EVERY_OPTION.put(SalesJobOptions.DEDUP_HORIZON.key(), "6h");
+        EVERY_OPTION.put(SalesJobOptions.TRANSACTION_TIMEOUT.key(), "14m");
+        EVERY_OPTION.put(SalesJobOptions.RESTART_BUDGET.key(), "10m");
+        EVERY_OPTION.put(SalesJobOptions.MAX_RECORD_BYTES.key(), "2048");
+        EVERY_OPTION.put(SalesJobOptions.MAX_RECEIPT_LINES.key(), "50");
+        EVERY_OPTION.put(SalesJobOptions.MAX_TIME_AHEAD.key(), "5m");
     }
 
     @Test
@@ -79,11 +79,48 @@ class JobConfigTest {
     }
 
     @Test
+    void theOptionsTableInTheDocumentationIsTheOptionsClass() throws Exception {
+        String doc = java.nio.file.Files.readString(projectFile("docs/operations.md"));
+        List<String> tableRows = doc.lines().filter(l -> l.startsWith("| `--")).toList();
+
+        assertThat(tableRows).containsExactlyElementsOf(SalesJobOptions.markdownRows());
+    }
+
+    /** {@code file} under the project's root (the nearest directory with it), from this module. */
+    private static java.nio.file.Path projectFile(String file) {
+        for (java.nio.file.Path dir = java.nio.file.Path.of("").toAbsolutePath();
+                dir != null;
+                dir = dir.getParent()) {
+            if (java.nio.file.Files.isRegularFile(dir.resolve(file))) {
+                return dir.resolve(file);
+            }
+        }
+        throw new IllegalStateException(file + " not found above " + java.nio.file.Path.of(""));
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsDefault() {
+        String usage = SalesJobOptions.usage();
+
+        for (var option : SalesJobOptions.ALL) {
+            assertThat(usage).contains("--" + option.key());
+        }
+        assertThat(usage).contains("(default: 30 s)").contains("(default: 1 h)");
+    }
+
+    @Test
+    void aDurationWithoutAUnitIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> JobConfig.from(Map.of("dedup-horizon", "3600")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("dedup-horizon needs a unit");
+    }
+
+    @Test
     void everyOptionHasAValueInThisTest() {
         // A new option must get a value here, so that the next test checks it parses.
         assertThat(
                         StreamSupport.stream(JobConfig.options().spliterator(), false)
-                                .map(JobConfig.Option::key))
+                                .map(org.apache.flink.configuration.ConfigOption::key))
                 .containsExactlyInAnyOrderElementsOf(EVERY_OPTION.keySet());
     }
 

@@ -64,9 +64,9 @@ class ReferenceHeartbeatsTest {
     private static final JobConfig CONFIG =
             JobConfig.from(
                     Map.of(
-                            JobConfig.IDLENESS,
+                            SalesJobOptions.IDLENESS.key(),
                             IDLENESS.toSeconds() + "s",
-                            JobConfig.OUT_OF_ORDERNESS,
+                            SalesJobOptions.OUT_OF_ORDERNESS.key(),
                             "30s"));
     private static final Instant AT = Instant.parse("2026-11-22T10:15:00Z");
 

@@ -2,6 +2,7 @@ package com.salesaggregator.local;
 
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesJobOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -50,9 +51,9 @@ final class AggregationJobComponent implements LocalComponent {
         Map<String, String> options = new HashMap<>();
         // Local default: a quick start once the catalog has been read. Checkpointing: the job's
         // defaults (JobEnvironment), as Flink's configuration below sets none.
-        options.put(JobConfig.IDLENESS, "10s");
+        options.put(SalesJobOptions.IDLENESS.key(), "10s");
         options.putAll(jobOptions);
-        options.put(JobConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        options.put(SalesJobOptions.BOOTSTRAP_SERVERS.key(), bootstrapServers);
         JobConfig config = JobConfig.from(options);
 
         Configuration flink = new Configuration();

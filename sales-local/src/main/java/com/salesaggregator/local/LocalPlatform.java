@@ -19,12 +19,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -150,12 +151,8 @@ public final class LocalPlatform implements Callable<Integer> {
         StopSignals.onStop(stop::countDown);
         long startNanos = System.nanoTime();
         List<String> notes = new ArrayList<>();
-        EmbeddedKafkaBroker broker = null;
-        KafkaProducer<byte[], byte[]> producer = null;
-        SeederRunner seeder = null;
-        Thread seederThread = null;
-        LiveView view = null;
-        Thread viewThread = null;
+        // What has started, to be stopped in reverse order however far the start got.
+        Deque<Running> running = new ArrayDeque<>();
         try {
             if (!portFree(flinkUiPort)) {
                 System.err.println(
@@ -177,6 +174,7 @@ public final class LocalPlatform implements Callable<Integer> {
             }
             prepareDataDir();
             stage(1, "Kafka broker (KRaft) on localhost:" + kafkaPort);
+            EmbeddedKafkaBroker broker;
             try {
                 broker = EmbeddedKafkaBroker.start(kafkaPort, dataDir.resolve("kafka"));
             } catch (EmbeddedKafkaBroker.PortInUseException e) {
@@ -184,6 +182,7 @@ public final class LocalPlatform implements Callable<Integer> {
                 System.err.println("error: " + e.getMessage());
                 return 2;
             }
+            running.push(new Running("Kafka broker", broker));
             done("ready at " + broker.bootstrapServers(), startNanos);
 
             long topicsNanos = System.nanoTime();
@@ -207,17 +206,26 @@ public final class LocalPlatform implements Callable<Integer> {
             long seederNanos = System.nanoTime();
             stage(3, "Seeder at " + rate + " sales/s");
             GeneratorConfig config = seederConfig();
-            producer =
+            KafkaProducer<byte[], byte[]> producer =
                     new KafkaProducer<>(Seeder.producerProperties(broker.bootstrapServers(), null));
-            seeder =
+            running.push(new Running("seeder's producer", () -> producer.close(STOP_WAIT)));
+            SeederRunner seeder =
                     new SeederRunner(
                             new SalesGenerator(config),
                             producer,
                             new SeederRunner.Settings(rate, false, 0, null, Duration.ofSeconds(10)),
                             new SeederMetrics(),
                             LOG::info);
-            seederThread = new Thread(seeder, "seeder");
+            Thread seederThread = new Thread(seeder, "seeder");
             seederThread.start();
+            running.push(
+                    new Running(
+                            "seeder",
+                            () -> {
+                                seeder.stop();
+                                seederThread.join(STOP_WAIT.toMillis());
+                                out.println("  seeder: " + seeder.progress());
+                            }));
             done("seed " + config.seed() + ", catalog and FX rates first", seederNanos);
 
             stage(4, "Components");
@@ -226,6 +234,7 @@ public final class LocalPlatform implements Callable<Integer> {
                 long componentNanos = System.nanoTime();
                 out.print("      " + component.name() + " ... ");
                 out.flush();
+                running.push(new Running(component.name(), component));
                 notes.add(component.start(broker.bootstrapServers()));
                 done("started", componentNanos);
             }
@@ -240,9 +249,8 @@ public final class LocalPlatform implements Callable<Integer> {
             }
             boolean redraw =
                     !plain && System.console() != null && !"dumb".equals(System.getenv("TERM"));
-            SeederRunner seederForView = seeder;
             List<String> footer = new ArrayList<>(notes);
-            view =
+            LiveView view =
                     new LiveView(
                             broker.bootstrapServers(),
                             out,
@@ -250,41 +258,40 @@ public final class LocalPlatform implements Callable<Integer> {
                             redraw ? viewInterval : Duration.ofSeconds(5),
                             () -> {
                                 List<String> lines = new ArrayList<>(footer);
-                                lines.add("seeder: " + seederForView.progress());
+                                lines.add("seeder: " + seeder.progress());
                                 return lines;
                             });
-            viewThread = new Thread(view, "live-view");
+            Thread viewThread = new Thread(view, "live-view");
             viewThread.start();
+            running.push(
+                    new Running(
+                            "live view",
+                            () -> {
+                                view.stop();
+                                viewThread.join(STOP_WAIT.toMillis());
+                            }));
             stop.await();
             return 0;
         } finally {
             long stopNanos = System.nanoTime();
             out.println();
-            if (view != null) {
-                view.stop();
-                viewThread.join(TimeUnit.SECONDS.toMillis(3));
-            }
-            if (seeder != null) {
-                seeder.stop();
-                seederThread.join(TimeUnit.SECONDS.toMillis(3));
-                out.println("  seeder: " + seeder.progress());
-            }
-            if (producer != null) {
-                producer.close(Duration.ofSeconds(3));
-            }
-            for (LocalComponent component : components().reversed()) {
+            while (!running.isEmpty()) {
+                Running r = running.pop();
                 try {
-                    component.close();
+                    r.stop().close();
                 } catch (Exception e) {
-                    LOG.warn("{} did not stop cleanly", component.name(), e);
+                    LOG.warn("{} did not stop cleanly", r.name(), e);
                 }
-            }
-            if (broker != null) {
-                broker.close();
             }
             out.printf("Stopped in %.1f s.%n", (System.nanoTime() - stopNanos) / 1e9);
         }
     }
+
+    /** How long stopping waits for the seeder and the live view. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(3);
+
+    /** Something started, and how to stop it. */
+    private record Running(String name, AutoCloseable stop) {}
 
     private GeneratorConfig seederConfig() {
         return GeneratorConfig.defaults(

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
+import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.metrics.JobMetrics;
 import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.seeder.GeneratorConfig;
@@ -80,8 +80,8 @@ class DashboardFlinkITCase {
                             topics,
                             PARALLELISM,
                             Map.of(
-                                    JobConfig.EMIT_INTERVAL, "1s",
-                                    JobConfig.STARTING_OFFSETS, "earliest"));
+                                    SalesJobOptions.EMIT_INTERVAL.key(), "1s",
+                                    SalesJobOptions.STARTING_OFFSETS.key(), "earliest"));
             DashboardConfig config =
                     new DashboardConfig(
                             kafka.bootstrapServers(),

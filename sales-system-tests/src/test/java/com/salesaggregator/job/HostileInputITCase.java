@@ -594,7 +594,9 @@ class HostileInputITCase {
                         kafka,
                         topics,
                         PARALLELISM,
-                        Map.of(JobConfig.MAX_RECORD_BYTES, String.valueOf(MAX_RECORD_BYTES)));
+                        Map.of(
+                                SalesJobOptions.MAX_RECORD_BYTES.key(),
+                                String.valueOf(MAX_RECORD_BYTES)));
         Published published;
         try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
             LOG.info("job submitted after {} ms", millisSince(started));

@@ -68,7 +68,7 @@ class PersistentFaultITCase {
                         RIG.kafka(),
                         topics,
                         2,
-                        Map.of(JobConfig.CLIENT_CONFIG, clientConfig.toString()));
+                        Map.of(SalesJobOptions.CLIENT_CONFIG.key(), clientConfig.toString()));
         JobRestarts restarts = new JobRestarts(RIG.cluster().restUrl());
         // Valid sales with a few malformed ones among them.
         RIG.kafka().produce(topics, SeededSales.forTest(SEED, 5, 0.05).next(200));

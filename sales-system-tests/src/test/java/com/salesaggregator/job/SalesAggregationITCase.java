@@ -116,7 +116,10 @@ class SalesAggregationITCase {
         // so that the run publishes provisional values before the final ones.
         JobClient job =
                 JobRunner.start(
-                        kafka, topics, parallelism, Map.of(JobConfig.EMIT_INTERVAL, "100ms"));
+                        kafka,
+                        topics,
+                        parallelism,
+                        Map.of(SalesJobOptions.EMIT_INTERVAL.key(), "100ms"));
         Published published;
         try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
             LOG.info("p{}: job submitted after {} ms", parallelism, millisSince(started));
