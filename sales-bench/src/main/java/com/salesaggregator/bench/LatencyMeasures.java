@@ -1,7 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -360,7 +360,7 @@ final class LatencyMeasures {
 
     private static JsonNode json(byte[] value) {
         try {
-            return OutputFormat.JSON.readTree(value);
+            return OutputCodec.JSON.readTree(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

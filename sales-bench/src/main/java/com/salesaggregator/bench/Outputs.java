@@ -1,7 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FigureDifferences;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -101,7 +101,7 @@ final class Outputs {
                     if (r.value() == null) {
                         values.remove(key);
                     } else {
-                        values.put(key, OutputFormat.JSON.readTree(r.value()));
+                        values.put(key, OutputCodec.JSON.readTree(r.value()));
                     }
                 }
                 open.removeIf(p -> consumer.position(p) >= committed.get(p));
@@ -111,21 +111,21 @@ final class Outputs {
         boolean job = outputs.contains(Topics.SALES_DLQ);
         compare(
                 problems,
-                job ? OutputFormat.REVENUE_PER_SELLER : OutputFormat.REVENUE_PER_SELLER.finalOnly(),
+                job ? OutputCodec.REVENUE_PER_SELLER : OutputCodec.REVENUE_PER_SELLER.finalOnly(),
                 expected.revenuePerSeller(),
                 latest);
         compare(
                 problems,
-                job ? OutputFormat.UNITS_PER_PRODUCT : OutputFormat.UNITS_PER_PRODUCT.finalOnly(),
+                job ? OutputCodec.UNITS_PER_PRODUCT : OutputCodec.UNITS_PER_PRODUCT.finalOnly(),
                 expected.unitsPerProduct(),
                 latest);
         compare(
                 problems,
-                job ? OutputFormat.REGION_TREND : OutputFormat.REGION_TREND.finalOnly(),
+                job ? OutputCodec.REGION_TREND : OutputCodec.REGION_TREND.finalOnly(),
                 expected.regionTrend(),
                 latest);
-        compare(problems, OutputFormat.REVENUE_PER_PRODUCT, expected.revenuePerProduct(), latest);
-        compare(problems, OutputFormat.SALES_PER_REGION, expected.salesPerRegion(), latest);
+        compare(problems, OutputCodec.REVENUE_PER_PRODUCT, expected.revenuePerProduct(), latest);
+        compare(problems, OutputCodec.SALES_PER_REGION, expected.salesPerRegion(), latest);
         if (outputs.contains(Topics.SALES_DLQ)) {
             long deadLetters = counts.getOrDefault(Topics.SALES_DLQ, 0L);
             if (deadLetters != expectedDeadLetters) {
@@ -142,7 +142,7 @@ final class Outputs {
 
     private static <T> void compare(
             List<String> problems,
-            OutputFormat<T> format,
+            OutputCodec<T> format,
             Map<String, T> expected,
             Map<String, Map<String, JsonNode>> latest) {
         Map<String, T> published = new HashMap<>();

@@ -9,7 +9,7 @@ import com.salesaggregator.dashboard.Figures.RegionShare;
 import com.salesaggregator.dashboard.Figures.RegionTrend;
 import com.salesaggregator.dashboard.Figures.SellerRevenue;
 import com.salesaggregator.dashboard.Figures.SellerWindow;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.output.ProductTotal;
 import com.salesaggregator.output.ProductWindow;
 import com.salesaggregator.output.RegionMinute;
@@ -97,7 +97,7 @@ public final class DashboardState {
         }
         JsonNode json;
         try {
-            json = OutputFormat.JSON.readTree(value);
+            json = OutputCodec.JSON.readTree(value);
         } catch (IOException e) {
             unreadable++;
             return false;
@@ -107,20 +107,20 @@ public final class DashboardState {
             changed =
                     switch (output) {
                         case Topics.REVENUE_PER_PRODUCT -> {
-                            ProductTotal t = OutputFormat.REVENUE_PER_PRODUCT.read(key, json);
+                            ProductTotal t = OutputCodec.REVENUE_PER_PRODUCT.read(key, json);
                             productTotals.put(t.productId(), t);
                             yield true;
                         }
                         case Topics.SALES_PER_REGION -> {
-                            RegionTotal t = OutputFormat.SALES_PER_REGION.read(key, json);
+                            RegionTotal t = OutputCodec.SALES_PER_REGION.read(key, json);
                             regionTotals.put(t.region(), t);
                             yield true;
                         }
                         case Topics.REGION_TREND_1M ->
-                                regionMinute(marked(OutputFormat.REGION_TREND, key, json));
+                                regionMinute(marked(OutputCodec.REGION_TREND, key, json));
                         case Topics.UNITS_PER_PRODUCT_5M -> {
                             Marked<ProductWindow> w =
-                                    marked(OutputFormat.UNITS_PER_PRODUCT, key, json);
+                                    marked(OutputCodec.UNITS_PER_PRODUCT, key, json);
                             yield window(
                                     productWindows,
                                     w.figure().windowStart(),
@@ -129,7 +129,7 @@ public final class DashboardState {
                         }
                         case Topics.REVENUE_PER_SELLER_1M -> {
                             Marked<SellerMinute> m =
-                                    marked(OutputFormat.REVENUE_PER_SELLER, key, json);
+                                    marked(OutputCodec.REVENUE_PER_SELLER, key, json);
                             yield window(
                                     sellerMinutes,
                                     m.figure().windowStart(),
@@ -137,10 +137,14 @@ public final class DashboardState {
                                     m);
                         }
                         case Topics.SALES_DLQ -> {
-                            deadLetters.merge(json.path("reason").asText("?"), 1L, Long::sum);
+                            deadLetters.merge(
+                                    OutputCodec.DEAD_LETTERS.read(key, json).reason().name(),
+                                    1L,
+                                    Long::sum);
                             yield true;
                         }
                         case Topics.SALES_LATE -> {
+                            OutputCodec.LATE_LINES.read(key, json);
                             lateLines++;
                             yield true;
                         }
@@ -156,7 +160,7 @@ public final class DashboardState {
         return changed;
     }
 
-    private static <T> Marked<T> marked(OutputFormat<T> format, String key, JsonNode json) {
+    private static <T> Marked<T> marked(OutputCodec<T> format, String key, JsonNode json) {
         return new Marked<>(format.read(key, json), format.isFinal(json));
     }
 

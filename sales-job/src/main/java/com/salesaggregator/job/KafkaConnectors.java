@@ -2,17 +2,12 @@ package com.salesaggregator.job;
 
 import com.salesaggregator.job.kafka.FxRateRecordDeserializer;
 import com.salesaggregator.job.kafka.JsonRecordSerializer;
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.kafka.ProductRecordDeserializer;
 import com.salesaggregator.job.kafka.SaleRecordDeserializer;
 import com.salesaggregator.job.metrics.OutputCounters;
-import com.salesaggregator.job.records.DeadLetter;
-import com.salesaggregator.job.records.LateLine;
-import com.salesaggregator.job.records.ProductWindowUnits;
-import com.salesaggregator.job.records.RegionMinute;
-import com.salesaggregator.job.records.RunningTotal;
-import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.model.Channel;
+import com.salesaggregator.output.DeadLetter;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -104,41 +99,40 @@ public final class KafkaConnectors {
                 sink(
                         config,
                         topics.revenuePerSeller(),
-                        (SellerMinute m) -> OutputJson.windowKey(m.sellerId(), m.windowStart()),
-                        OutputJson::sellerMinute),
+                        OutputRecords::sellerMinuteKey,
+                        OutputRecords::sellerMinuteValue),
                 sink(
                         config,
                         topics.unitsPerProduct(),
-                        (ProductWindowUnits u) ->
-                                OutputJson.windowKey(u.productId(), u.windowStart()),
-                        OutputJson::productWindowUnits),
+                        OutputRecords::productWindowKey,
+                        OutputRecords::productWindowValue),
                 sink(
                         config,
                         topics.revenuePerProduct(),
-                        (RunningTotal t) -> OutputJson.utf8(t.key()),
-                        OutputJson::productTotal),
+                        OutputRecords::totalKey,
+                        OutputRecords::productTotalValue),
                 sink(
                         config,
                         topics.salesPerRegion(),
-                        (RunningTotal t) -> OutputJson.utf8(t.key()),
-                        OutputJson::regionTotal),
+                        OutputRecords::totalKey,
+                        OutputRecords::regionTotalValue),
                 sink(
                         config,
                         topics.regionTrend(),
-                        (RegionMinute m) -> OutputJson.windowKey(m.region(), m.windowStart()),
-                        OutputJson::regionMinute),
+                        OutputRecords::regionMinuteKey,
+                        OutputRecords::regionMinuteValue),
                 sink(
                         config,
                         topics.deadLetters(),
-                        OutputJson::deadLetterKey,
-                        OutputJson::deadLetter,
+                        OutputRecords::deadLetterKey,
+                        OutputRecords::deadLetterValue,
                         OutputCounters.deadLetters(
                                 topics.deadLetters(), (DeadLetter d) -> d.reason().name())),
                 sink(
                         config,
                         topics.late(),
-                        (LateLine l) -> OutputJson.utf8(l.line().line().lineId()),
-                        OutputJson::lateLine,
+                        OutputRecords::lateLineKey,
+                        OutputRecords::lateLineValue,
                         OutputCounters.late(topics.late())));
     }
 

@@ -1,16 +1,19 @@
 package com.salesaggregator.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.salesaggregator.output.OutputCodec;
+import com.salesaggregator.output.ProductWindow;
+import com.salesaggregator.output.RegionTotal;
+import com.salesaggregator.output.SellerMinute;
 import com.salesaggregator.topics.Topics;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -18,7 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * semantics), and from them the top sellers of the newest minute, the region totals, the top
  * products of the five-minute window that closes next (the last five minutes), and dead-letter and
  * late counts. A window still open is marked: its figures are provisional, each with {@value
- * #PROVISIONAL} before it.
+ * #PROVISIONAL} before it. Values are read with the outputs' {@link OutputCodec}; one it cannot
+ * read is skipped.
  */
 final class LiveFigures {
 
@@ -28,10 +32,9 @@ final class LiveFigures {
     private static final int TOP = 5;
     private static final int COLUMN = 58;
 
-    private final ObjectMapper json = new ObjectMapper();
-    private final Map<String, JsonNode> sellerMinutes = new HashMap<>();
-    private final Map<String, JsonNode> productWindows = new HashMap<>();
-    private final Map<String, JsonNode> regionTotals = new TreeMap<>();
+    private final Map<String, SellerMinute> sellerMinutes = new HashMap<>();
+    private final Map<String, ProductWindow> productWindows = new HashMap<>();
+    private final Map<String, RegionTotal> regionTotals = new TreeMap<>();
     private final Map<String, Integer> deadLettersByReason = new TreeMap<>();
     private long late;
 
@@ -41,48 +44,59 @@ final class LiveFigures {
             return;
         }
         String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
-        JsonNode value;
         try {
-            value = json.readTree(record.value());
-        } catch (IOException e) {
-            return;
-        }
-        switch (record.topic()) {
-            case Topics.REVENUE_PER_SELLER_1M -> sellerMinutes.put(key, value);
-            case Topics.UNITS_PER_PRODUCT_5M -> productWindows.put(key, value);
-            case Topics.SALES_PER_REGION -> regionTotals.put(key, value);
-            case Topics.SALES_DLQ ->
-                    deadLettersByReason.merge(value.path("reason").asText(), 1, Integer::sum);
-            case Topics.SALES_LATE -> late++;
-            default -> {}
+            switch (record.topic()) {
+                case Topics.REVENUE_PER_SELLER_1M ->
+                        sellerMinutes.put(
+                                key, OutputCodec.REVENUE_PER_SELLER.decode(record.value()));
+                case Topics.UNITS_PER_PRODUCT_5M ->
+                        productWindows.put(
+                                key, OutputCodec.UNITS_PER_PRODUCT.decode(record.value()));
+                case Topics.SALES_PER_REGION ->
+                        regionTotals.put(key, OutputCodec.SALES_PER_REGION.decode(record.value()));
+                case Topics.SALES_DLQ ->
+                        deadLettersByReason.merge(
+                                OutputCodec.DEAD_LETTERS.decode(record.value()).reason().name(),
+                                1,
+                                Integer::sum);
+                case Topics.SALES_LATE -> {
+                    OutputCodec.LATE_LINES.decode(record.value());
+                    late++;
+                }
+                default -> {}
+            }
+        } catch (IllegalArgumentException e) {
+            // Not a value of this output: nothing to show.
         }
     }
 
     /** The figures as lines of text, two columns wide. */
     List<String> render() {
         List<String> left = new ArrayList<>();
-        String lastMinute = latestWindow(sellerMinutes);
+        String lastMinute = latestWindow(sellerMinutes.values(), SellerMinute::windowStart);
         left.add(
                 "Top sellers, minute "
                         + (lastMinute == null ? "-" : clock(lastMinute))
                         + " UTC"
-                        + openMark(sellerMinutes, lastMinute));
+                        + openMark(
+                                sellerMinutes.values(),
+                                SellerMinute::windowStart,
+                                SellerMinute::isFinal,
+                                lastMinute));
         sellerMinutes.values().stream()
-                .filter(v -> v.path("window_start").asText().equals(lastMinute))
-                .sorted(
-                        Comparator.comparing((JsonNode v) -> v.path("revenue_eur").decimalValue())
-                                .reversed())
+                .filter(v -> v.windowStart().equals(lastMinute))
+                .sorted(Comparator.comparing(SellerMinute::revenueEur).reversed())
                 .limit(TOP)
                 .forEach(
                         v ->
                                 left.add(
                                         String.format(
                                                 "%-2s%-12s %3d orders %4d units %12s",
-                                                mark(v),
-                                                v.path("seller_id").asText(),
-                                                v.path("orders").asLong(),
-                                                v.path("units").asLong(),
-                                                euros(v.path("revenue_eur").decimalValue()))));
+                                                mark(v.isFinal()),
+                                                v.sellerId(),
+                                                v.orders(),
+                                                v.units(),
+                                                euros(v.revenueEur()))));
         List<String> right = new ArrayList<>();
         right.add("Regions, running totals");
         regionTotals
@@ -92,33 +106,33 @@ final class LiveFigures {
                                 right.add(
                                         String.format(
                                                 "  %-12s %7d units %14s",
-                                                v.path("region").asText(),
-                                                v.path("units").asLong(),
-                                                euros(v.path("revenue_eur").decimalValue()))));
+                                                v.region(), v.units(), euros(v.revenueEur()))));
         List<String> lines = zip(left, right);
         lines.add("");
-        String lastWindow = closingNext(productWindows);
+        String lastWindow = closingNext(productWindows.values());
         lines.add(
                 "Top products, 5-minute window "
                         + (lastWindow == null ? "-" : "from " + clock(lastWindow))
                         + " UTC"
-                        + openMark(productWindows, lastWindow));
+                        + openMark(
+                                productWindows.values(),
+                                ProductWindow::windowStart,
+                                ProductWindow::isFinal,
+                                lastWindow));
         productWindows.values().stream()
-                .filter(v -> v.path("window_start").asText().equals(lastWindow))
-                .sorted(
-                        Comparator.comparingLong((JsonNode v) -> v.path("units").asLong())
-                                .reversed())
+                .filter(v -> v.windowStart().equals(lastWindow))
+                .sorted(Comparator.comparingLong(ProductWindow::units).reversed())
                 .limit(TOP)
                 .forEach(
                         v ->
                                 lines.add(
                                         String.format(
                                                 "%-2s%-8s %-30s %-12s %5d units",
-                                                mark(v),
-                                                v.path("product_id").asText(),
-                                                v.path("name").asText(),
-                                                v.path("category").asText(),
-                                                v.path("units").asLong())));
+                                                mark(v.isFinal()),
+                                                v.productId(),
+                                                v.name(),
+                                                v.category(),
+                                                v.units())));
         lines.add("");
         int dead = deadLettersByReason.values().stream().mapToInt(Integer::intValue).sum();
         lines.add(
@@ -131,20 +145,19 @@ final class LiveFigures {
     }
 
     /** Before a provisional figure, {@value #PROVISIONAL}; before a final one, nothing. */
-    private static String mark(JsonNode value) {
-        return isFinal(value) ? "" : PROVISIONAL;
-    }
-
-    private static boolean isFinal(JsonNode value) {
-        return value.path("final").asBoolean(true);
+    private static String mark(boolean isFinal) {
+        return isFinal ? "" : PROVISIONAL;
     }
 
     /** After a window's heading: whether it is still open. */
-    private static String openMark(Map<String, JsonNode> windows, String start) {
+    private static <T> String openMark(
+            Collection<T> windows,
+            Function<T, String> windowStart,
+            Function<T, Boolean> isFinal,
+            String start) {
         boolean open =
-                windows.values().stream()
-                        .anyMatch(
-                                v -> v.path("window_start").asText().equals(start) && !isFinal(v));
+                windows.stream()
+                        .anyMatch(v -> windowStart.apply(v).equals(start) && !isFinal.apply(v));
         return open ? " (open: " + PROVISIONAL + " provisional)" : "";
     }
 
@@ -152,10 +165,10 @@ final class LiveFigures {
      * The window that closes next: the oldest window start with a provisional figure after the
      * newest start whose figures are all final; else that newest closed start.
      */
-    private static String closingNext(Map<String, JsonNode> windows) {
+    private static String closingNext(Collection<ProductWindow> windows) {
         TreeMap<String, Boolean> allFinal = new TreeMap<>();
-        for (JsonNode v : windows.values()) {
-            allFinal.merge(v.path("window_start").asText(), isFinal(v), Boolean::logicalAnd);
+        for (ProductWindow v : windows) {
+            allFinal.merge(v.windowStart(), v.isFinal(), Boolean::logicalAnd);
         }
         String newestClosed = null;
         for (Map.Entry<String, Boolean> w : allFinal.descendingMap().entrySet()) {
@@ -172,10 +185,10 @@ final class LiveFigures {
         return newestClosed;
     }
 
-    private static String latestWindow(Map<String, JsonNode> windows) {
+    private static <T> String latestWindow(Collection<T> windows, Function<T, String> windowStart) {
         String latest = null;
-        for (JsonNode v : windows.values()) {
-            String start = v.path("window_start").asText();
+        for (T v : windows) {
+            String start = windowStart.apply(v);
             if (latest == null || start.compareTo(latest) > 0) {
                 latest = start;
             }

@@ -2,10 +2,12 @@ package com.salesaggregator.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,8 +75,8 @@ class LiveFiguresTest {
         long start = T0 + minute * MINUTE;
         accept(
                 Topics.REVENUE_PER_SELLER_1M,
-                OutputJson.windowKey(id, start),
-                OutputJson.sellerMinute(
+                OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
+                OutputRecords.sellerMinuteValue(
                         new SellerMinute(id, start, start + MINUTE, 1, 1, revenueCents, isFinal)));
     }
 
@@ -82,8 +84,8 @@ class LiveFiguresTest {
         long start = T0 + minute * MINUTE;
         accept(
                 Topics.UNITS_PER_PRODUCT_5M,
-                OutputJson.windowKey(id, start),
-                OutputJson.productWindowUnits(
+                OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
+                OutputRecords.productWindowValue(
                         new ProductWindowUnits(
                                 id, "Tea", "food", start, start + 5 * MINUTE, units, isFinal)));
     }

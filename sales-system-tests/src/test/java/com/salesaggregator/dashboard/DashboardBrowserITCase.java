@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.dashboard.KnownFigures.Transactional;
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.RunningTotal;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
@@ -196,7 +196,7 @@ class DashboardBrowserITCase {
                             new ProducerRecord<>(
                                     topics.of(Topics.SALES_PER_REGION),
                                     "switzerland".getBytes(StandardCharsets.UTF_8),
-                                    OutputJson.regionTotal(
+                                    OutputRecords.regionTotalValue(
                                             new RunningTotal(
                                                     "switzerland", null, 0, 5, 50_000, 0)))));
         }
@@ -383,7 +383,7 @@ class DashboardBrowserITCase {
 
     private static JsonNode read(String json) {
         try {
-            return OutputFormat.JSON.readTree(json);
+            return OutputCodec.JSON.readTree(json);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.metrics.JobMetrics;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.seeder.GeneratorConfig;
 import com.salesaggregator.seeder.SalesGenerator;
 import com.salesaggregator.seeder.Seeder;
@@ -119,7 +119,7 @@ class DashboardFlinkITCase {
                 .untilAsserted(
                         () -> {
                             JsonNode s =
-                                    OutputFormat.JSON.readTree(
+                                    OutputCodec.JSON.readTree(
                                             get(dashboard.url() + "/api/snapshot"));
                             last[0] = s;
                             JsonNode f = s.path("figures");
@@ -141,7 +141,7 @@ class DashboardFlinkITCase {
 
     private void assertPrometheusExportsWhatGrafanaQueries() throws Exception {
         JsonNode grafana =
-                OutputFormat.JSON.readTree(
+                OutputCodec.JSON.readTree(
                         Files.readString(
                                 ProjectFiles.path(
                                         "helm",

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.dashboard.KnownFigures.Transactional;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
@@ -164,7 +164,7 @@ class DashboardITCase {
                                                 DashboardMetrics.RECORDS_CONSUMED
                                                         + "{topic=\"revenue-per-product\"}")
                                         .contains(DashboardMetrics.CAUGHT_UP + " 1.0"));
-        JsonNode snapshot = OutputFormat.JSON.readTree(get("/api/snapshot").body());
+        JsonNode snapshot = OutputCodec.JSON.readTree(get("/api/snapshot").body());
         assertThat(snapshot.at("/health/flink/status").asText()).isEqualTo("off");
         assertThat(snapshot.at("/health/caught_up").asBoolean()).isTrue();
     }
@@ -309,7 +309,7 @@ class DashboardITCase {
                 topics.of(Topics.SALES_PER_REGION),
                 partition,
                 region.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                com.salesaggregator.job.kafka.OutputJson.regionTotal(
+                com.salesaggregator.job.kafka.OutputRecords.regionTotalValue(
                         new com.salesaggregator.job.records.RunningTotal(
                                 region, null, 0, 1, KnownFigures.cents(revenue), 0)));
     }
@@ -320,7 +320,7 @@ class DashboardITCase {
                 topics.of(Topics.REVENUE_PER_PRODUCT),
                 partition,
                 productId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                com.salesaggregator.job.kafka.OutputJson.productTotal(
+                com.salesaggregator.job.kafka.OutputRecords.productTotalValue(
                         new com.salesaggregator.job.records.RunningTotal(
                                 productId, "name", 0, 1, KnownFigures.cents(revenue), 0)));
     }

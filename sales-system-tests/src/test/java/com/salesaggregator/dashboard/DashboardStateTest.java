@@ -2,14 +2,16 @@ package com.salesaggregator.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.salesaggregator.codec.RejectReason;
 import com.salesaggregator.dashboard.Figures.ProductRevenue;
 import com.salesaggregator.dashboard.Figures.RegionSeries;
 import com.salesaggregator.dashboard.Figures.RegionShare;
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topics;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -20,9 +22,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dashboard's state, fed with values exactly as the job writes them ({@link OutputJson}): the
- * latest value per key wins, the ranked charts keep their top N, the product chart shows the latest
- * complete five-minute window only, and the trend the last ten minutes.
+ * The dashboard's state, fed with values exactly as the job writes them ({@link OutputRecords}):
+ * the latest value per key wins, the ranked charts keep their top N, the product chart shows the
+ * latest complete five-minute window only, and the trend the last ten minutes.
  */
 class DashboardStateTest {
 
@@ -218,10 +220,11 @@ class DashboardStateTest {
 
     @Test
     void deadLettersAreCountedByReasonAndLateLinesCounted() {
-        apply(Topics.SALES_DLQ, "k1", "{\"reason\":\"MALFORMED_JSON\"}");
-        apply(Topics.SALES_DLQ, "k2", "{\"reason\":\"MALFORMED_JSON\"}");
-        apply(Topics.SALES_DLQ, "k3", "{\"reason\":\"NO_FX_RATE\"}");
-        apply(Topics.SALES_LATE, "l1", "{\"line_id\":\"l1\"}");
+        deadLetter("k1", RejectReason.MALFORMED_JSON);
+        deadLetter("k2", RejectReason.MALFORMED_JSON);
+        deadLetter("k3", RejectReason.NO_FX_RATE);
+        state.apply(
+                Topics.SALES_LATE, "l1", OutputCodec.LATE_LINES.value(KnownFigures.lateLine("l1")));
 
         assertThat(state.figures().deadLetters())
                 .isEqualTo(Map.of("MALFORMED_JSON", 2L, "NO_FX_RATE", 1L));
@@ -255,12 +258,12 @@ class DashboardStateTest {
 
     private void product(String id, String name, long units, long revenueCents, long margin) {
         RunningTotal t = new RunningTotal(id, name, 0, units, revenueCents, margin);
-        state.apply(Topics.REVENUE_PER_PRODUCT, id, OutputJson.productTotal(t));
+        state.apply(Topics.REVENUE_PER_PRODUCT, id, OutputRecords.productTotalValue(t));
     }
 
     private void region(String region, long units, long revenueCents) {
         RunningTotal t = new RunningTotal(region, null, 0, units, revenueCents, 0);
-        state.apply(Topics.SALES_PER_REGION, region, OutputJson.regionTotal(t));
+        state.apply(Topics.SALES_PER_REGION, region, OutputRecords.regionTotalValue(t));
     }
 
     private boolean window(String productId, int startMinute, long units) {
@@ -280,8 +283,10 @@ class DashboardStateTest {
                         isFinal);
         return state.apply(
                 Topics.UNITS_PER_PRODUCT_5M,
-                utf8(OutputJson.windowKey(productId, start)),
-                OutputJson.productWindowUnits(u));
+                utf8(
+                        OutputCodec.windowKey(productId, OutputCodec.time(start))
+                                .getBytes(StandardCharsets.UTF_8)),
+                OutputRecords.productWindowValue(u));
     }
 
     private boolean regionMinute(String region, int minute, long units) {
@@ -294,8 +299,10 @@ class DashboardStateTest {
                 new RegionMinute(region, start, start + MINUTE, units, units * 100, isFinal);
         return state.apply(
                 Topics.REGION_TREND_1M,
-                utf8(OutputJson.windowKey(region, start)),
-                OutputJson.regionMinute(m));
+                utf8(
+                        OutputCodec.windowKey(region, OutputCodec.time(start))
+                                .getBytes(StandardCharsets.UTF_8)),
+                OutputRecords.regionMinuteValue(m));
     }
 
     private void seller(String sellerId, int minute, long revenueCents) {
@@ -308,8 +315,17 @@ class DashboardStateTest {
                 new SellerMinute(sellerId, start, start + MINUTE, 1, 1, revenueCents, isFinal);
         state.apply(
                 Topics.REVENUE_PER_SELLER_1M,
-                utf8(OutputJson.windowKey(sellerId, start)),
-                OutputJson.sellerMinute(m));
+                utf8(
+                        OutputCodec.windowKey(sellerId, OutputCodec.time(start))
+                                .getBytes(StandardCharsets.UTF_8)),
+                OutputRecords.sellerMinuteValue(m));
+    }
+
+    private void deadLetter(String key, RejectReason reason) {
+        state.apply(
+                Topics.SALES_DLQ,
+                key,
+                OutputCodec.DEAD_LETTERS.value(KnownFigures.deadLetter(reason)));
     }
 
     private boolean apply(String topic, String key, String json) {

@@ -1,12 +1,18 @@
 package com.salesaggregator.dashboard;
 
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.codec.RejectReason;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
+import com.salesaggregator.model.Channel;
+import com.salesaggregator.output.DeadLetter;
+import com.salesaggregator.output.LateLine;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.topics.Topics;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * A fixed set of output records, written exactly as the job writes them ({@link OutputJson}) and
+ * A fixed set of output records, written exactly as the job writes them ({@link OutputRecords}) and
  * committed in Kafka transactions as the job's sinks commit them, with the figures the dashboard
  * must then show, spelled out by hand (not recomputed by the dashboard's code).
  */
@@ -102,7 +108,7 @@ final class KnownFigures {
                                 topics,
                                 Topics.SALES_PER_REGION,
                                 (String) r.get(0),
-                                OutputJson.regionTotal(
+                                OutputRecords.regionTotalValue(
                                         new RunningTotal(
                                                 (String) r.get(0),
                                                 null,
@@ -161,7 +167,7 @@ final class KnownFigures {
                 topics,
                 Topics.REVENUE_PER_PRODUCT,
                 id,
-                OutputJson.productTotal(
+                OutputRecords.productTotalValue(
                         new RunningTotal(
                                 id,
                                 (String) p.get(1),
@@ -177,8 +183,9 @@ final class KnownFigures {
         return record(
                 topics,
                 Topics.REGION_TREND_1M,
-                OutputJson.windowKey(region, start),
-                OutputJson.regionMinute(
+                OutputCodec.windowKey(region, OutputCodec.time(start))
+                        .getBytes(StandardCharsets.UTF_8),
+                OutputRecords.regionMinuteValue(
                         new RegionMinute(
                                 region, start, start + MINUTE, units, units * 250, isFinal)));
     }
@@ -189,8 +196,8 @@ final class KnownFigures {
         return record(
                 topics,
                 Topics.UNITS_PER_PRODUCT_5M,
-                OutputJson.windowKey(id, start),
-                OutputJson.productWindowUnits(
+                OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
+                OutputRecords.productWindowValue(
                         new ProductWindowUnits(
                                 id, name, category, start, start + 5 * MINUTE, units, true)));
     }
@@ -207,8 +214,8 @@ final class KnownFigures {
         return record(
                 topics,
                 Topics.REVENUE_PER_SELLER_1M,
-                OutputJson.windowKey(id, start),
-                OutputJson.sellerMinute(
+                OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
+                OutputRecords.sellerMinuteValue(
                         new SellerMinute(
                                 id,
                                 start,
@@ -221,20 +228,53 @@ final class KnownFigures {
 
     private static ProducerRecord<byte[], byte[]> deadLetter(
             RunTopics topics, String key, String reason) {
-        String value =
-                "{\"source_topic\":\"sales-online\",\"partition\":0,\"offset\":1,\"key\":null,"
-                        + "\"value\":\"x\",\"reason\":\""
-                        + reason
-                        + "\",\"message\":\"test\"}";
-        return record(topics, Topics.SALES_DLQ, key, value.getBytes(StandardCharsets.UTF_8));
+        return record(
+                topics,
+                Topics.SALES_DLQ,
+                key,
+                OutputCodec.DEAD_LETTERS.value(deadLetter(RejectReason.valueOf(reason))));
     }
 
     private static ProducerRecord<byte[], byte[]> late(RunTopics topics, String lineId) {
         return record(
-                topics,
-                Topics.SALES_LATE,
+                topics, Topics.SALES_LATE, lineId, OutputCodec.LATE_LINES.value(lateLine(lineId)));
+    }
+
+    /** A dead letter of a made-up record, rejected for {@code reason}. */
+    static DeadLetter deadLetter(RejectReason reason) {
+        return DeadLetter.of(
+                "sales-online",
+                0,
+                1,
+                null,
+                null,
+                "x".getBytes(StandardCharsets.UTF_8),
+                reason,
+                "test");
+    }
+
+    /** A late online line {@code lineId}. */
+    static LateLine lateLine(String lineId) {
+        return new LateLine(
                 lineId,
-                ("{\"line_id\":\"" + lineId + "\"}").getBytes(StandardCharsets.UTF_8));
+                Channel.ONLINE,
+                lineId,
+                "s-1",
+                null,
+                "uk",
+                "p-1",
+                1,
+                new BigDecimal("2.50"),
+                "EUR",
+                "2026-01-01T00:00:10Z",
+                "Tea",
+                "food",
+                BigDecimal.ONE,
+                new BigDecimal("2.50"),
+                new BigDecimal("1.00"),
+                "2026-01-01T00:02:00Z",
+                "2026-01-01T00:00:00Z",
+                "2026-01-01T00:01:00Z");
     }
 
     static ProducerRecord<byte[], byte[]> record(

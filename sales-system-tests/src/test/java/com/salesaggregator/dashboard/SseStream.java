@@ -2,7 +2,7 @@ package com.salesaggregator.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,7 @@ import java.util.function.Predicate;
 final class SseStream implements AutoCloseable {
 
     /** Decimals as published, scale kept (money has exactly two places). */
-    private static final ObjectMapper JSON = OutputFormat.JSON;
+    private static final ObjectMapper JSON = OutputCodec.JSON;
 
     /** One event: its name, id, parsed data and when its last line arrived (nanoTime). */
     record Event(String name, String id, JsonNode data, long receivedNanos) {}

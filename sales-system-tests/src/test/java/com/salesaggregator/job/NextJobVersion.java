@@ -2,10 +2,10 @@ package com.salesaggregator.job;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.salesaggregator.job.functions.Money;
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -51,7 +51,7 @@ final class NextJobVersion {
                         KafkaConnectors.sink(
                                 config,
                                 config.topics().revenuePerProduct(),
-                                (RunningTotal t) -> OutputJson.utf8(t.key()),
+                                OutputRecords::totalKey,
                                 NextJobVersion::productTotal),
                         sinks.salesPerRegion(),
                         sinks.regionTrend(),
@@ -68,11 +68,11 @@ final class NextJobVersion {
     static byte[] productTotal(RunningTotal total) {
         try {
             ObjectNode value =
-                    (ObjectNode) OutputFormat.JSON.readTree(OutputJson.productTotal(total));
+                    (ObjectNode) OutputCodec.JSON.readTree(OutputRecords.productTotalValue(total));
             value.put(
                     AVERAGE_PRICE,
                     averagePrice(Money.fromCents(total.revenueCents()), total.units()));
-            return OutputFormat.JSON.writeValueAsBytes(value);
+            return OutputCodec.JSON.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.codec.RejectReason;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.testkit.CatalogHeartbeat;
 import com.salesaggregator.testkit.CommittedOutputs;
 import com.salesaggregator.testkit.ExactCheck;
@@ -170,16 +170,16 @@ class SalesAggregationITCase {
             LOG.info("p{}: drained and read after {} ms", parallelism, millisSince(started));
             published = out.published();
             // The trailing sales' minute stays open until the drain: published provisionally.
-            assertThat(out.provisionalValues(OutputFormat.REGION_TREND))
+            assertThat(out.provisionalValues(OutputCodec.REGION_TREND))
                     .as("provisional values in region-trend-1m")
                     .isPositive();
             LOG.info(
                     "p{}: provisional values: {} revenue-per-seller-1m, {} units-per-product-5m,"
                             + " {} region-trend-1m",
                     parallelism,
-                    out.provisionalValues(OutputFormat.REVENUE_PER_SELLER),
-                    out.provisionalValues(OutputFormat.UNITS_PER_PRODUCT),
-                    out.provisionalValues(OutputFormat.REGION_TREND));
+                    out.provisionalValues(OutputCodec.REVENUE_PER_SELLER),
+                    out.provisionalValues(OutputCodec.UNITS_PER_PRODUCT),
+                    out.provisionalValues(OutputCodec.REGION_TREND));
         }
 
         CommittedOutputs.assertNoTransactionLeftOpen(kafka.admin(), topics);

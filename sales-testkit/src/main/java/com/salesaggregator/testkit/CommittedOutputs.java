@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.FinalFigures;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
@@ -50,7 +50,7 @@ public final class CommittedOutputs implements AutoCloseable {
                     Topics.SALES_LATE);
 
     private static final Duration WAIT = ItKafka.WAIT;
-    private static final ObjectMapper JSON = OutputFormat.JSON;
+    private static final ObjectMapper JSON = OutputCodec.JSON;
 
     private final RunTopics topics;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -119,17 +119,17 @@ public final class CommittedOutputs implements AutoCloseable {
      */
     public Map<String, JsonNode> latestFinal(String output) {
         Map<String, JsonNode> latest = latest(output);
-        latest.values().removeIf(v -> !v.path(OutputFormat.FINAL).asBoolean());
+        latest.values().removeIf(v -> !v.path(OutputCodec.FINAL).asBoolean());
         return latest;
     }
 
     /** How many provisional values a windowed output has published so far. */
-    public long provisionalValues(OutputFormat<?> format) {
+    public long provisionalValues(OutputCodec<?> format) {
         return finalFigures(format).provisionalValues();
     }
 
     /** Every value of a windowed output read so far, for the provisional and final rules. */
-    private FinalFigures finalFigures(OutputFormat<?> format) {
+    private FinalFigures finalFigures(OutputCodec<?> format) {
         FinalFigures figures = new FinalFigures(format);
         for (ConsumerRecord<byte[], byte[]> record : records.get(format.topic())) {
             figures.add(text(record.key()), parse(record.value()));
@@ -158,14 +158,15 @@ public final class CommittedOutputs implements AutoCloseable {
     public Published published() {
         Map<String, LateLine> late = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_LATE)) {
-            JsonNode value = parse(record.value());
+            com.salesaggregator.output.LateLine published =
+                    OutputCodec.LATE_LINES.read(text(record.key()), parse(record.value()));
             LateLine line =
                     new LateLine(
-                            value.path("line_id").asText(),
-                            value.path("product_name").asText(),
-                            value.path("revenue_eur").decimalValue(),
-                            value.path("window_start").asText(),
-                            value.path("window_end").asText());
+                            published.lineId(),
+                            published.productName(),
+                            published.revenueEur(),
+                            published.windowStart(),
+                            published.windowEnd());
             assertThat(text(record.key())).isEqualTo(line.lineId());
             assertThat(late.put(line.lineId(), line))
                     .as("late line %s published once", line.lineId())
@@ -173,19 +174,19 @@ public final class CommittedOutputs implements AutoCloseable {
         }
         // Every window of a finished run has closed.
         List<String> windowRules = new ArrayList<>();
-        for (OutputFormat<?> format :
+        for (OutputCodec<?> format :
                 List.of(
-                        OutputFormat.REVENUE_PER_SELLER,
-                        OutputFormat.UNITS_PER_PRODUCT,
-                        OutputFormat.REGION_TREND)) {
+                        OutputCodec.REVENUE_PER_SELLER,
+                        OutputCodec.UNITS_PER_PRODUCT,
+                        OutputCodec.REGION_TREND)) {
             windowRules.addAll(finalFigures(format).problems(value -> true, 8));
         }
         return new Published(
-                rows(OutputFormat.REVENUE_PER_SELLER),
-                rows(OutputFormat.UNITS_PER_PRODUCT),
-                rows(OutputFormat.REGION_TREND),
-                rows(OutputFormat.REVENUE_PER_PRODUCT),
-                rows(OutputFormat.SALES_PER_REGION),
+                rows(OutputCodec.REVENUE_PER_SELLER),
+                rows(OutputCodec.UNITS_PER_PRODUCT),
+                rows(OutputCodec.REGION_TREND),
+                rows(OutputCodec.REVENUE_PER_PRODUCT),
+                rows(OutputCodec.SALES_PER_REGION),
                 deadLetters(),
                 late,
                 windowRules);
@@ -219,7 +220,7 @@ public final class CommittedOutputs implements AutoCloseable {
     }
 
     /** The latest figure per key of an output, each value read strictly. */
-    private <T> Map<String, T> rows(OutputFormat<T> format) {
+    private <T> Map<String, T> rows(OutputCodec<T> format) {
         Set<String> optional = optionalFields.getOrDefault(format.topic(), Set.of());
         Map<String, T> rows = new HashMap<>();
         latest(format.topic())

@@ -1,10 +1,9 @@
 package com.salesaggregator.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -19,32 +18,21 @@ public record DlqEntry(
         Integer truncatedValueBytes,
         String message) {
 
-    /** Parses a {@code sales-dlq} record (schema in docs/schemas.md). */
+    /** Reads a {@code sales-dlq} record with the output's codec (schema in docs/schemas.md). */
     public static DlqEntry of(String key, JsonNode value) {
+        com.salesaggregator.output.DeadLetter letter = OutputCodec.DEAD_LETTERS.read(key, value);
         return new DlqEntry(
                 new DeadLetter(
-                        value.path("source_topic").asText(),
-                        value.path("partition").asInt(),
-                        value.path("offset").asLong(),
-                        value.hasNonNull("line_id") ? value.path("line_id").asText() : null,
-                        value.path("reason").asText()),
+                        letter.sourceTopic(),
+                        letter.partition(),
+                        letter.offset(),
+                        letter.lineId(),
+                        letter.reason().name()),
                 key,
-                bytes(value, "key"),
-                bytes(value, "value"),
-                value.path("value_truncated").asBoolean()
-                        ? Integer.valueOf(value.path("value_bytes").asInt())
-                        : null,
-                value.path("message").asText());
-    }
-
-    private static byte[] bytes(JsonNode value, String field) {
-        if (!value.hasNonNull(field)) {
-            return null;
-        }
-        String text = value.path(field).asText();
-        return "base64".equals(value.path(field + "_encoding").asText())
-                ? Base64.getDecoder().decode(text)
-                : text.getBytes(StandardCharsets.UTF_8);
+                letter.key(),
+                letter.value(),
+                letter.valueBytes(),
+                letter.message());
     }
 
     public DlqEntry withoutTopicPrefix(String prefix) {

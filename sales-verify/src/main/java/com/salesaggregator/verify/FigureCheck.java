@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -73,7 +73,7 @@ import picocli.CommandLine.Option;
         })
 public final class FigureCheck implements Callable<Integer> {
 
-    private static final ObjectMapper JSON = OutputFormat.JSON;
+    private static final ObjectMapper JSON = OutputCodec.JSON;
     private static final List<String> INPUTS =
             List.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
 
@@ -163,11 +163,11 @@ public final class FigureCheck implements Callable<Integer> {
             Map<String, FinalFigures> finality =
                     Map.of(
                             Topics.REVENUE_PER_SELLER_1M,
-                            new FinalFigures(OutputFormat.REVENUE_PER_SELLER),
+                            new FinalFigures(OutputCodec.REVENUE_PER_SELLER),
                             Topics.UNITS_PER_PRODUCT_5M,
-                            new FinalFigures(OutputFormat.UNITS_PER_PRODUCT),
+                            new FinalFigures(OutputCodec.UNITS_PER_PRODUCT),
                             Topics.REGION_TREND_1M,
-                            new FinalFigures(OutputFormat.REGION_TREND));
+                            new FinalFigures(OutputCodec.REGION_TREND));
             List<DeadLetter> deadLetters = new ArrayList<>();
             Set<String> lateIds = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r :
@@ -175,8 +175,9 @@ public final class FigureCheck implements Callable<Integer> {
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 JsonNode value = JSON.readTree(r.value());
                 switch (r.topic()) {
-                    case Topics.SALES_DLQ -> deadLetters.add(deadLetter(value));
-                    case Topics.SALES_LATE -> lateIds.add(key);
+                    case Topics.SALES_DLQ -> deadLetters.add(deadLetter(key, value));
+                    case Topics.SALES_LATE ->
+                            lateIds.add(OutputCodec.LATE_LINES.read(key, value).lineId());
                     default -> {
                         latest.computeIfAbsent(r.topic(), t -> new HashMap<>()).put(key, value);
                         finality.get(r.topic()).add(key, value);
@@ -200,10 +201,10 @@ public final class FigureCheck implements Callable<Integer> {
 
             Map<String, Map<String, ?>> published = new HashMap<>();
             published.put(
-                    Topics.REVENUE_PER_SELLER_1M, figures(latest, OutputFormat.REVENUE_PER_SELLER));
+                    Topics.REVENUE_PER_SELLER_1M, figures(latest, OutputCodec.REVENUE_PER_SELLER));
             published.put(
-                    Topics.UNITS_PER_PRODUCT_5M, figures(latest, OutputFormat.UNITS_PER_PRODUCT));
-            published.put(Topics.REGION_TREND_1M, figures(latest, OutputFormat.REGION_TREND));
+                    Topics.UNITS_PER_PRODUCT_5M, figures(latest, OutputCodec.UNITS_PER_PRODUCT));
+            published.put(Topics.REGION_TREND_1M, figures(latest, OutputCodec.REGION_TREND));
             Map<String, Map<Integer, Long>> ends = new HashMap<>();
             snapshot.forEach(
                     (tp, end) ->
@@ -281,7 +282,7 @@ public final class FigureCheck implements Callable<Integer> {
                     read(consumer, consumer.endOffsets(partitions))) {
                 JsonNode value = JSON.readTree(r.value());
                 // A provisional figure's window is still open: the watermark has not passed it.
-                if (!OutputFormat.REGION_TREND.isFinal(value)) {
+                if (!OutputCodec.REGION_TREND.isFinal(value)) {
                     continue;
                 }
                 Instant end = Instant.parse(value.path("window_end").asText());
@@ -374,17 +375,19 @@ public final class FigureCheck implements Callable<Integer> {
         }
     }
 
-    private static DeadLetter deadLetter(JsonNode value) {
+    /** What identifies a published dead letter, as the reference model predicts it. */
+    private static DeadLetter deadLetter(String key, JsonNode value) {
+        com.salesaggregator.output.DeadLetter published = OutputCodec.DEAD_LETTERS.read(key, value);
         return new DeadLetter(
-                value.path("source_topic").asText(),
-                value.path("partition").asInt(),
-                value.path("offset").asLong(),
-                value.hasNonNull("line_id") ? value.path("line_id").asText() : null,
-                value.path("reason").asText());
+                published.sourceTopic(),
+                published.partition(),
+                published.offset(),
+                published.lineId(),
+                published.reason().name());
     }
 
     private static <T> Map<String, T> figures(
-            Map<String, Map<String, JsonNode>> latest, OutputFormat<T> format) {
+            Map<String, Map<String, JsonNode>> latest, OutputCodec<T> format) {
         Map<String, T> figures = new HashMap<>();
         latest.getOrDefault(format.topic(), Map.of())
                 .forEach((key, value) -> figures.put(key, format.read(key, value)));

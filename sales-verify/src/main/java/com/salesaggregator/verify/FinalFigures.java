@@ -1,7 +1,7 @@
 package com.salesaggregator.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.output.OutputCodec;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -17,11 +17,11 @@ import java.util.function.Predicate;
  */
 public final class FinalFigures {
 
-    private final OutputFormat<?> format;
+    private final OutputCodec<?> format;
     private final Map<String, List<JsonNode>> valuesByKey = new LinkedHashMap<>();
 
     /** For the values of the windowed output {@code format}. */
-    public FinalFigures(OutputFormat<?> format) {
+    public FinalFigures(OutputCodec<?> format) {
         if (!format.windowed()) {
             throw new IllegalArgumentException(format.topic() + " is not a windowed output");
         }

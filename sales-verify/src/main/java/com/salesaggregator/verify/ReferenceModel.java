@@ -42,6 +42,9 @@ public final class ReferenceModel {
     private static final int SLIDING_WINDOW_MINUTES = 5;
     private static final String EUR = "EUR";
 
+    /** Every window figure the model computes is a closed window's: final. */
+    private static final boolean FINAL = true;
+
     private ReferenceModel() {}
 
     /** One input record as the broker stored it. */
@@ -463,7 +466,8 @@ public final class ReferenceModel {
                                     iso(start + MINUTE),
                                     orders.size(),
                                     units(group),
-                                    revenue(group)));
+                                    revenue(group),
+                                    FINAL));
                 });
         return out;
     }
@@ -494,7 +498,8 @@ public final class ReferenceModel {
                                     latest.category(),
                                     iso(start),
                                     iso(start + SLIDING_WINDOW_MINUTES * MINUTE),
-                                    units(group)));
+                                    units(group),
+                                    FINAL));
                 });
         return out;
     }
@@ -518,7 +523,8 @@ public final class ReferenceModel {
                                     iso(start),
                                     iso(start + MINUTE),
                                     units(group),
-                                    revenue(group)));
+                                    revenue(group),
+                                    FINAL));
                 });
         return out;
     }

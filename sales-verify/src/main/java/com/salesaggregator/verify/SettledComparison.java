@@ -48,7 +48,7 @@ public record SettledComparison(Instant cutoff, Duration settleDelay) {
      *
      * @param expected the reference model's figures for the input snapshot
      * @param published the latest published value per key of each windowed output, by topic name
-     *     ({@link Topics}), already read with {@link OutputFormat}
+     *     ({@link Topics}), already read with {@link OutputCodec}
      * @param deadLetters every {@code sales-dlq} entry read
      * @param snapshotEnds per source topic and partition, the end offset of the input snapshot
      */

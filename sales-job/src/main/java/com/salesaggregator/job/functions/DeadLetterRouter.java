@@ -1,6 +1,6 @@
 package com.salesaggregator.job.functions;
 
-import com.salesaggregator.job.records.DeadLetter;
+import com.salesaggregator.output.DeadLetter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.function.SerializableFunction;

@@ -1,10 +1,10 @@
 package com.salesaggregator.job.functions;
 
 import com.salesaggregator.codec.RejectReason;
-import com.salesaggregator.job.kafka.OutputJson;
-import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.SaleLine;
+import com.salesaggregator.output.DeadLetter;
+import com.salesaggregator.output.OutputCodec;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.util.OutputTag;
@@ -38,13 +38,13 @@ public final class DeadLetters {
     public static DeadLetter forLine(
             SaleLine line, SourceTopics topics, RejectReason reason, String message) {
         String key = line.channel() == Channel.ONLINE ? line.orderId() : line.storeId();
-        return new DeadLetter(
+        return DeadLetter.of(
                 topics.of(line.channel()),
                 line.sourcePartition(),
                 line.sourceOffset(),
                 line.lineId(),
                 key.getBytes(StandardCharsets.UTF_8),
-                OutputJson.saleLine(line),
+                OutputCodec.saleLine(line),
                 reason,
                 message);
     }

@@ -7,12 +7,13 @@ import org.apache.flink.util.function.SerializableFunction;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * Writes one output type to its topic with a key and a JSON value from {@link OutputJson}. Records
- * carry their event-time timestamp, except those stamped after the wall clock: brokers reject
- * timestamps more than {@code log.message.timestamp.after.max.ms} (1 h by default) ahead, which
- * would fail the sink and restart the job on the same data. So the flush at the end of event time
- * (a drain or a bounded run, stamped {@code Long.MAX_VALUE}) and results of events dated ahead (an
- * input producer whose clock runs fast) get the send time.
+ * Writes one output type to its topic with a key and a JSON value, both from sales-model's {@code
+ * OutputCodec} (through {@link OutputRecords}). Records carry their event-time timestamp, except
+ * those stamped after the wall clock: brokers reject timestamps more than {@code
+ * log.message.timestamp.after.max.ms} (1 h by default) ahead, which would fail the sink and restart
+ * the job on the same data. So the flush at the end of event time (a drain or a bounded run,
+ * stamped {@code Long.MAX_VALUE}) and results of events dated ahead (an input producer whose clock
+ * runs fast) get the send time.
  */
 public final class JsonRecordSerializer<T> implements KafkaRecordSerializationSchema<T> {
 

@@ -5,10 +5,10 @@ import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.codec.RejectReason;
 import com.salesaggregator.job.metrics.EventTimeLag;
-import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
 import com.salesaggregator.model.Product;
+import com.salesaggregator.output.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -57,7 +57,7 @@ public final class ProductRecordDeserializer
                 out.collect(
                         new ProductInput(
                                 null,
-                                new DeadLetter(
+                                DeadLetter.of(
                                         record.topic(),
                                         record.partition(),
                                         record.offset(),

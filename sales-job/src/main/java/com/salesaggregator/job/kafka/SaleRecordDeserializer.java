@@ -4,13 +4,13 @@ import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.job.metrics.EventTimeLag;
-import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.model.SaleLine;
 import com.salesaggregator.model.StoreReceipt;
+import com.salesaggregator.output.DeadLetter;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
@@ -90,7 +90,7 @@ public final class SaleRecordDeserializer implements KafkaRecordDeserializationS
     }
 
     static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, DecodeResult<?> result) {
-        return new DeadLetter(
+        return DeadLetter.of(
                 record.topic(),
                 record.partition(),
                 record.offset(),

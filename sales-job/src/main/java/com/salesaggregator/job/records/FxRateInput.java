@@ -1,6 +1,7 @@
 package com.salesaggregator.job.records;
 
 import com.salesaggregator.model.FxRate;
+import com.salesaggregator.output.DeadLetter;
 
 /**
  * What the FX source emits: a rate, a heartbeat, or a dead letter. Exactly one field is set.

@@ -1,5 +1,7 @@
 package com.salesaggregator.job.records;
 
+import com.salesaggregator.output.DeadLetter;
+
 /**
  * What the products source emits: a change, a heartbeat, or a dead letter. Exactly one field is
  * set.

@@ -1,6 +1,7 @@
 package com.salesaggregator.job.records;
 
 import com.salesaggregator.model.SaleLine;
+import com.salesaggregator.output.DeadLetter;
 
 /**
  * What the sales sources emit: a sale line, or a dead letter for a record that could not be

@@ -12,13 +12,13 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.salesaggregator.codec.RejectReason;
-import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.PricedLine;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ReferenceChange;
 import com.salesaggregator.job.records.SourcePosition;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.SaleLine;
+import com.salesaggregator.output.DeadLetter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class JsonRecordSerializerTest {
 
     private final JsonRecordSerializer<String> serializer =
-            new JsonRecordSerializer<>("out", OutputJson::utf8, OutputJson::utf8);
+            new JsonRecordSerializer<>(
+                    "out", JsonRecordSerializerTest::utf8, JsonRecordSerializerTest::utf8);
 
     @Test
     void aPastEventTimeIsTheRecordTimestamp() {
@@ -35,5 +36,9 @@ class JsonRecordSerializerTest {
         assertThat(serializer.serialize("v", null, inTwoHours).timestamp()).isNull();
         assertThat(serializer.serialize("v", null, Long.MAX_VALUE).timestamp()).isNull();
         assertThat(serializer.serialize("v", null, null).timestamp()).isNull();
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -6,13 +6,13 @@ import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.codec.RejectReason;
 import com.salesaggregator.job.kafka.JsonRecordSerializer;
-import com.salesaggregator.job.kafka.OutputJson;
+import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.kafka.SaleRecordDeserializer;
-import com.salesaggregator.job.records.DeadLetter;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.metrics.JobMetrics;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.OnlineOrder;
+import com.salesaggregator.output.DeadLetter;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +45,7 @@ class JobMetricsTest {
     void outputsCountTheirRecords() throws Exception {
         JsonRecordSerializer<String> serializer =
                 new JsonRecordSerializer<>(
-                        "revenue-per-product", OutputJson::utf8, OutputJson::utf8);
+                        "revenue-per-product", JobMetricsTest::utf8, JobMetricsTest::utf8);
         serializer.open(sinkContext(metrics.getMetricGroup()), null);
 
         serializer.serialize("a", null, null);
@@ -61,8 +61,8 @@ class JobMetricsTest {
         JsonRecordSerializer<DeadLetter> serializer =
                 new JsonRecordSerializer<>(
                         "sales-dlq",
-                        OutputJson::deadLetterKey,
-                        OutputJson::deadLetter,
+                        OutputRecords::deadLetterKey,
+                        OutputRecords::deadLetterValue,
                         OutputCounters.deadLetters("sales-dlq", d -> d.reason().name()));
         serializer.open(sinkContext(metrics.getMetricGroup()), null);
 
@@ -83,8 +83,8 @@ class JobMetricsTest {
         JsonRecordSerializer<String> serializer =
                 new JsonRecordSerializer<>(
                         "sales-late",
-                        OutputJson::utf8,
-                        OutputJson::utf8,
+                        JobMetricsTest::utf8,
+                        JobMetricsTest::utf8,
                         OutputCounters.late("sales-late"));
         serializer.open(sinkContext(metrics.getMetricGroup()), null);
 
@@ -141,7 +141,11 @@ class JobMetricsTest {
 
     private static DeadLetter deadLetter(RejectReason reason) {
         byte[] bytes = "x".getBytes(StandardCharsets.UTF_8);
-        return new DeadLetter("sales-online", 0, 1, null, bytes, bytes, reason, "test");
+        return DeadLetter.of("sales-online", 0, 1, null, bytes, bytes, reason, "test");
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static ConsumerRecord<byte[], byte[]> order(Instant eventTime) {

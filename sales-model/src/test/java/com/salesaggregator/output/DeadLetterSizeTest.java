@@ -1,11 +1,10 @@
-package com.salesaggregator.job.kafka;
+package com.salesaggregator.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesaggregator.codec.RejectReason;
-import com.salesaggregator.job.records.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -14,14 +13,14 @@ import org.junit.jupiter.api.Test;
 /**
  * A dead letter stays far below the 1 MB a producer sends by default, whatever the input: a large
  * value (JSON escaping can grow it sixfold, base64 by a third) is cut to {@link
- * OutputJson#MAX_DEAD_LETTER_BYTES}, marked truncated and sized. Otherwise one such record fails
- * the DLQ sink, and the job restarts on it forever.
+ * DeadLetter#MAX_CARRIED_BYTES}, marked truncated and sized. Otherwise one such record fails the
+ * DLQ sink, and the job restarts on it forever.
  */
 class DeadLetterSizeTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PRODUCER_LIMIT = 1024 * 1024;
-    private static final int LIMIT = OutputJson.MAX_DEAD_LETTER_BYTES;
+    private static final int LIMIT = DeadLetter.MAX_CARRIED_BYTES;
 
     @Test
     void aSmallValueIsCarriedWhole() throws Exception {
@@ -46,7 +45,7 @@ class DeadLetterSizeTest {
     void controlCharactersThatWouldEscapeToSixMegabytesAreCut() throws Exception {
         byte[] value = utf8("\u0001".repeat(900_000));
 
-        byte[] published = OutputJson.deadLetter(letter(null, value));
+        byte[] published = OutputCodec.DEAD_LETTERS.value(letter(null, value));
         JsonNode letter = JSON.readTree(published);
 
         assertThat(published.length).isLessThan(PRODUCER_LIMIT / 2);
@@ -73,7 +72,7 @@ class DeadLetterSizeTest {
         byte[] value = new byte[2 * 1024 * 1024];
         Arrays.fill(value, (byte) 0xFF);
 
-        byte[] published = OutputJson.deadLetter(letter(null, value));
+        byte[] published = OutputCodec.DEAD_LETTERS.value(letter(null, value));
         JsonNode letter = JSON.readTree(published);
 
         assertThat(published.length).isLessThan(PRODUCER_LIMIT / 2);
@@ -95,11 +94,11 @@ class DeadLetterSizeTest {
     }
 
     private static JsonNode publish(byte[] key, byte[] value) throws Exception {
-        return JSON.readTree(OutputJson.deadLetter(letter(key, value)));
+        return JSON.readTree(OutputCodec.DEAD_LETTERS.value(letter(key, value)));
     }
 
     private static DeadLetter letter(byte[] key, byte[] value) {
-        return new DeadLetter(
+        return DeadLetter.of(
                 "sales-online",
                 2,
                 41,
