@@ -10,9 +10,9 @@ public final class DashboardMetrics {
     /** Names, for the Grafana dashboard and its test. */
     public static final String RECORDS_CONSUMED = "dashboard_records_consumed_total";
 
-    public static final String SSE_CLIENTS = "dashboard_sse_clients";
-    public static final String SNAPSHOTS_PUSHED = "dashboard_snapshots_pushed_total";
-    public static final String FLINK_REST_ERRORS = "dashboard_flink_rest_errors_total";
+    private static final String SSE_CLIENTS = "dashboard_sse_clients";
+    private static final String SNAPSHOTS_PUSHED = "dashboard_snapshots_pushed_total";
+    private static final String FLINK_REST_ERRORS = "dashboard_flink_rest_errors_total";
     public static final String CAUGHT_UP = "dashboard_caught_up";
 
     private final PrometheusRegistry registry = new PrometheusRegistry();

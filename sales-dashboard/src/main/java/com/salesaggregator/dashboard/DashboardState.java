@@ -54,7 +54,7 @@ public final class DashboardState {
     public static final int TREND_MINUTES = 10;
 
     /** How many minutes of window starts before the newest are kept to choose the one shown. */
-    public static final int KEPT_WINDOWS = 5;
+    private static final int KEPT_WINDOWS = 5;
 
     private static final Duration MINUTE = Duration.ofMinutes(1);
 

@@ -43,7 +43,7 @@ public final class EventCodec {
      * The key prefix of a reference heartbeat: a {@code products} or {@code fx-rates} record keyed
      * {@code __heartbeat-<partition>} is a heartbeat (or a malformed one), never a product or rate.
      */
-    public static final String HEARTBEAT_KEY_PREFIX = "__heartbeat-";
+    private static final String HEARTBEAT_KEY_PREFIX = "__heartbeat-";
 
     private static final byte[] HEARTBEAT_KEY_PREFIX_BYTES =
             HEARTBEAT_KEY_PREFIX.getBytes(StandardCharsets.UTF_8);

@@ -11,10 +11,10 @@ package com.salesaggregator.metrics;
 public final class JobMetrics {
 
     /** The group Flink gives the metrics of a sink's serialization schema. */
-    public static final String SINK_GROUP = "user";
+    private static final String SINK_GROUP = "user";
 
     /** The group Flink gives the metrics of a source's deserialization schema. */
-    public static final String SOURCE_SCHEMA_GROUP = "deserializer";
+    private static final String SOURCE_SCHEMA_GROUP = "deserializer";
 
     /** Key group of the output counters; its value (label) is the output topic. */
     public static final String OUTPUT_GROUP = "output";

@@ -436,7 +436,7 @@ public final class OutputCodec<T> {
      *
      * @throws IllegalArgumentException if it is not JSON
      */
-    public static JsonNode tree(byte[] value) {
+    private static JsonNode tree(byte[] value) {
         try {
             return JSON.readTree(value);
         } catch (IOException e) {

@@ -20,8 +20,7 @@ public final class KeyAndMinute implements KeySelector<LinePartial, Tuple2<Strin
     private static final long MINUTE = 60_000;
 
     /** The key's type, for harnesses and explicit key types. */
-    public static final TypeInformation<Tuple2<String, Long>> TYPE =
-            Types.TUPLE(Types.STRING, Types.LONG);
+    static final TypeInformation<Tuple2<String, Long>> TYPE = Types.TUPLE(Types.STRING, Types.LONG);
 
     @Override
     public Tuple2<String, Long> getKey(LinePartial partial) {

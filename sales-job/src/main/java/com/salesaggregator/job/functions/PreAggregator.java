@@ -121,7 +121,7 @@ public final class PreAggregator extends AbstractStreamOperator<LinePartial>
     }
 
     /** The key of {@code line} in {@code dimension}: its seller, product or region. */
-    public static String keyOf(Dimension dimension, PricedLine line) {
+    private static String keyOf(Dimension dimension, PricedLine line) {
         return switch (dimension) {
             case SELLER_MINUTE -> line.line().sellerId();
             case PRODUCT_MINUTE, PRODUCT -> line.line().productId();

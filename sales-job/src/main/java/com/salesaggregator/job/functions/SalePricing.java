@@ -90,7 +90,7 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
      * another layout is refused on restore (one without the marker is of layout 1). Layout 2 priced
      * lines in this one stage; layout 3 keys the one-minute windows by key and minute.
      */
-    public static final int STATE_LAYOUT = 3;
+    private static final int STATE_LAYOUT = 3;
 
     /**
      * The uids of the stages this one replaced: kept by placeholders, see {@code SalesTopology}.

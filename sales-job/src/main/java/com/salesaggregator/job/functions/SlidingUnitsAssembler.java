@@ -32,7 +32,7 @@ import org.apache.flink.util.Collector;
 public final class SlidingUnitsAssembler
         extends KeyedProcessFunction<String, ProductPane, ProductWindowUnits> {
 
-    public static final long PANE_MILLIS = Duration.ofMinutes(1).toMillis();
+    private static final long PANE_MILLIS = Duration.ofMinutes(1).toMillis();
     public static final long WINDOW_MILLIS = Duration.ofMinutes(5).toMillis();
 
     private final long allowedLatenessMillis;

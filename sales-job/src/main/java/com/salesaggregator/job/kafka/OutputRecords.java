@@ -23,7 +23,7 @@ public final class OutputRecords {
 
     private OutputRecords() {}
 
-    public static com.salesaggregator.output.SellerMinute sellerMinute(SellerMinute m) {
+    private static com.salesaggregator.output.SellerMinute sellerMinute(SellerMinute m) {
         return new com.salesaggregator.output.SellerMinute(
                 m.sellerId(),
                 OutputCodec.time(m.windowStart()),
@@ -34,7 +34,7 @@ public final class OutputRecords {
                 m.isFinal());
     }
 
-    public static ProductWindow productWindow(ProductWindowUnits u) {
+    private static ProductWindow productWindow(ProductWindowUnits u) {
         return new ProductWindow(
                 u.productId(),
                 u.name(),
@@ -45,7 +45,7 @@ public final class OutputRecords {
                 u.isFinal());
     }
 
-    public static ProductTotal productTotal(RunningTotal t) {
+    private static ProductTotal productTotal(RunningTotal t) {
         return new ProductTotal(
                 t.key(),
                 t.name(),
@@ -54,11 +54,11 @@ public final class OutputRecords {
                 Money.fromCents(t.marginCents()));
     }
 
-    public static RegionTotal regionTotal(RunningTotal t) {
+    private static RegionTotal regionTotal(RunningTotal t) {
         return new RegionTotal(t.key(), t.units(), Money.fromCents(t.revenueCents()));
     }
 
-    public static com.salesaggregator.output.RegionMinute regionMinute(RegionMinute m) {
+    private static com.salesaggregator.output.RegionMinute regionMinute(RegionMinute m) {
         return new com.salesaggregator.output.RegionMinute(
                 m.region(),
                 OutputCodec.time(m.windowStart()),
@@ -68,7 +68,7 @@ public final class OutputRecords {
                 m.isFinal());
     }
 
-    public static com.salesaggregator.output.LateLine lateLine(LateLine late) {
+    private static com.salesaggregator.output.LateLine lateLine(LateLine late) {
         PricedLine p = late.line();
         SaleLine line = p.line();
         return new com.salesaggregator.output.LateLine(
