@@ -8,6 +8,7 @@ import com.salesaggregator.job.kafka.SaleRecordDeserializer;
 import com.salesaggregator.job.metrics.OutputCounters;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.output.DeadLetter;
+import com.salesaggregator.topics.Topic;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -49,28 +50,28 @@ public final class KafkaConnectors {
                         env,
                         config,
                         bounded,
-                        topics.online(),
+                        topics.of(Topic.SALES_ONLINE),
                         new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.store(),
+                        topics.of(Topic.SALES_STORE),
                         new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.products(),
+                        topics.of(Topic.PRODUCTS),
                         new ProductRecordDeserializer(config.codecLimits()),
                         JobWatermarks.products(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.fxRates(),
+                        topics.of(Topic.FX_RATES),
                         new FxRateRecordDeserializer(config.codecLimits()),
                         JobWatermarks.fxRates(config)));
     }
@@ -98,42 +99,42 @@ public final class KafkaConnectors {
         return new SalesTopology.Sinks(
                 sink(
                         config,
-                        topics.revenuePerSeller(),
+                        topics.of(Topic.REVENUE_PER_SELLER_1M),
                         OutputRecords::sellerMinuteKey,
                         OutputRecords::sellerMinuteValue),
                 sink(
                         config,
-                        topics.unitsPerProduct(),
+                        topics.of(Topic.UNITS_PER_PRODUCT_5M),
                         OutputRecords::productWindowKey,
                         OutputRecords::productWindowValue),
                 sink(
                         config,
-                        topics.revenuePerProduct(),
+                        topics.of(Topic.REVENUE_PER_PRODUCT),
                         OutputRecords::totalKey,
                         OutputRecords::productTotalValue),
                 sink(
                         config,
-                        topics.salesPerRegion(),
+                        topics.of(Topic.SALES_PER_REGION),
                         OutputRecords::totalKey,
                         OutputRecords::regionTotalValue),
                 sink(
                         config,
-                        topics.regionTrend(),
+                        topics.of(Topic.REGION_TREND_1M),
                         OutputRecords::regionMinuteKey,
                         OutputRecords::regionMinuteValue),
                 sink(
                         config,
-                        topics.deadLetters(),
+                        topics.of(Topic.SALES_DLQ),
                         OutputRecords::deadLetterKey,
                         OutputRecords::deadLetterValue,
                         OutputCounters.deadLetters(
-                                topics.deadLetters(), (DeadLetter d) -> d.reason().name())),
+                                topics.of(Topic.SALES_DLQ), (DeadLetter d) -> d.reason().name())),
                 sink(
                         config,
-                        topics.late(),
+                        topics.of(Topic.SALES_LATE),
                         OutputRecords::lateLineKey,
                         OutputRecords::lateLineValue,
-                        OutputCounters.late(topics.late())));
+                        OutputCounters.late(topics.of(Topic.SALES_LATE))));
     }
 
     private static <T> KafkaSource<T> source(

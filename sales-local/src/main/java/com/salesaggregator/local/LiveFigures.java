@@ -4,7 +4,7 @@ import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.output.ProductWindow;
 import com.salesaggregator.output.RegionTotal;
 import com.salesaggregator.output.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -45,25 +45,25 @@ final class LiveFigures {
         }
         String key = new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
         try {
-            switch (record.topic()) {
-                case Topics.REVENUE_PER_SELLER_1M ->
+            switch (Topic.byName(record.topic()).orElse(null)) {
+                case REVENUE_PER_SELLER_1M ->
                         sellerMinutes.put(
                                 key, OutputCodec.REVENUE_PER_SELLER.decode(record.value()));
-                case Topics.UNITS_PER_PRODUCT_5M ->
+                case UNITS_PER_PRODUCT_5M ->
                         productWindows.put(
                                 key, OutputCodec.UNITS_PER_PRODUCT.decode(record.value()));
-                case Topics.SALES_PER_REGION ->
+                case SALES_PER_REGION ->
                         regionTotals.put(key, OutputCodec.SALES_PER_REGION.decode(record.value()));
-                case Topics.SALES_DLQ ->
+                case SALES_DLQ ->
                         deadLettersByReason.merge(
                                 OutputCodec.DEAD_LETTERS.decode(record.value()).reason().name(),
                                 1,
                                 Integer::sum);
-                case Topics.SALES_LATE -> {
+                case SALES_LATE -> {
                     OutputCodec.LATE_LINES.decode(record.value());
                     late++;
                 }
-                default -> {}
+                case null, default -> {}
             }
         } catch (IllegalArgumentException e) {
             // Not a value of this output: nothing to show.

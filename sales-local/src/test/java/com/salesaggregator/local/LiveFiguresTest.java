@@ -6,7 +6,7 @@ import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.output.OutputCodec;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -74,7 +74,7 @@ class LiveFiguresTest {
     private void seller(String id, int minute, long revenueCents, boolean isFinal) {
         long start = T0 + minute * MINUTE;
         accept(
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
                 OutputRecords.sellerMinuteValue(
                         new SellerMinute(id, start, start + MINUTE, 1, 1, revenueCents, isFinal)));
@@ -83,7 +83,7 @@ class LiveFiguresTest {
     private void window(String id, int minute, long units, boolean isFinal) {
         long start = T0 + minute * MINUTE;
         accept(
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
                 OutputRecords.productWindowValue(
                         new ProductWindowUnits(

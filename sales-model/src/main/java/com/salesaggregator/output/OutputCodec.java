@@ -12,7 +12,7 @@ import com.salesaggregator.codec.RejectReason;
 import com.salesaggregator.codec.Utf8Validation;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.SaleLine;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,7 +60,7 @@ public final class OutputCodec<T> {
     /** {@code revenue-per-seller-1m}, key {@code seller_id@window_start}. */
     public static final OutputCodec<SellerMinute> REVENUE_PER_SELLER =
             new OutputCodec<>(
-                    Topics.REVENUE_PER_SELLER_1M,
+                    Topic.REVENUE_PER_SELLER_1M.topicName(),
                     Set.of(
                             "seller_id",
                             "window_start",
@@ -92,7 +92,7 @@ public final class OutputCodec<T> {
     /** {@code units-per-product-5m}, key {@code product_id@window_start}. */
     public static final OutputCodec<ProductWindow> UNITS_PER_PRODUCT =
             new OutputCodec<>(
-                    Topics.UNITS_PER_PRODUCT_5M,
+                    Topic.UNITS_PER_PRODUCT_5M.topicName(),
                     Set.of("product_id", "name", "category", "window_start", "window_end", "units"),
                     Set.of(),
                     true,
@@ -118,7 +118,7 @@ public final class OutputCodec<T> {
     /** {@code region-trend-1m}, key {@code region@window_start}. */
     public static final OutputCodec<RegionMinute> REGION_TREND =
             new OutputCodec<>(
-                    Topics.REGION_TREND_1M,
+                    Topic.REGION_TREND_1M.topicName(),
                     Set.of("region", "window_start", "window_end", "units", "revenue_eur"),
                     Set.of(),
                     true,
@@ -142,7 +142,7 @@ public final class OutputCodec<T> {
     /** {@code revenue-per-product}, key {@code product_id}. */
     public static final OutputCodec<ProductTotal> REVENUE_PER_PRODUCT =
             new OutputCodec<>(
-                    Topics.REVENUE_PER_PRODUCT,
+                    Topic.REVENUE_PER_PRODUCT.topicName(),
                     Set.of("product_id", "name", "units", "revenue_eur", "margin_eur"),
                     Set.of(),
                     false,
@@ -165,7 +165,7 @@ public final class OutputCodec<T> {
     /** {@code sales-per-region}, key {@code region}. */
     public static final OutputCodec<RegionTotal> SALES_PER_REGION =
             new OutputCodec<>(
-                    Topics.SALES_PER_REGION,
+                    Topic.SALES_PER_REGION.topicName(),
                     Set.of("region", "units", "revenue_eur"),
                     Set.of(),
                     false,
@@ -184,7 +184,7 @@ public final class OutputCodec<T> {
     /** {@code sales-dlq}, key {@code source_topic:partition:offset[:line_id]}. */
     public static final OutputCodec<DeadLetter> DEAD_LETTERS =
             new OutputCodec<>(
-                    Topics.SALES_DLQ,
+                    Topic.SALES_DLQ.topicName(),
                     Set.of(
                             "source_topic",
                             "partition",
@@ -237,7 +237,7 @@ public final class OutputCodec<T> {
     /** {@code sales-late}, key {@code line_id}. */
     public static final OutputCodec<LateLine> LATE_LINES =
             new OutputCodec<>(
-                    Topics.SALES_LATE,
+                    Topic.SALES_LATE.topicName(),
                     Set.of(
                             "line_id",
                             "channel",

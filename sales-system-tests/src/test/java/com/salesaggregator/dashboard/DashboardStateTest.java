@@ -12,7 +12,7 @@ import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.output.OutputCodec;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -224,7 +224,9 @@ class DashboardStateTest {
         deadLetter("k2", RejectReason.MALFORMED_JSON);
         deadLetter("k3", RejectReason.NO_FX_RATE);
         state.apply(
-                Topics.SALES_LATE, "l1", OutputCodec.LATE_LINES.value(KnownFigures.lateLine("l1")));
+                Topic.SALES_LATE.topicName(),
+                "l1",
+                OutputCodec.LATE_LINES.value(KnownFigures.lateLine("l1")));
 
         assertThat(state.figures().deadLetters())
                 .isEqualTo(Map.of("MALFORMED_JSON", 2L, "NO_FX_RATE", 1L));
@@ -235,9 +237,10 @@ class DashboardStateTest {
     void unreadableValuesAreSkippedAndCounted() {
         long before = state.version();
 
-        assertThat(apply(Topics.REVENUE_PER_PRODUCT, "p-1", "not json")).isFalse();
-        assertThat(apply(Topics.SALES_PER_REGION, "uk", "{\"region\":\"uk\"}")).isFalse();
-        assertThat(state.apply(Topics.SALES_PER_REGION, "uk", null)).isFalse();
+        assertThat(apply(Topic.REVENUE_PER_PRODUCT.topicName(), "p-1", "not json")).isFalse();
+        assertThat(apply(Topic.SALES_PER_REGION.topicName(), "uk", "{\"region\":\"uk\"}"))
+                .isFalse();
+        assertThat(state.apply(Topic.SALES_PER_REGION.topicName(), "uk", null)).isFalse();
 
         assertThat(state.unreadable()).isEqualTo(2);
         assertThat(state.version()).isEqualTo(before);
@@ -258,12 +261,12 @@ class DashboardStateTest {
 
     private void product(String id, String name, long units, long revenueCents, long margin) {
         RunningTotal t = new RunningTotal(id, name, 0, units, revenueCents, margin);
-        state.apply(Topics.REVENUE_PER_PRODUCT, id, OutputRecords.productTotalValue(t));
+        state.apply(Topic.REVENUE_PER_PRODUCT.topicName(), id, OutputRecords.productTotalValue(t));
     }
 
     private void region(String region, long units, long revenueCents) {
         RunningTotal t = new RunningTotal(region, null, 0, units, revenueCents, 0);
-        state.apply(Topics.SALES_PER_REGION, region, OutputRecords.regionTotalValue(t));
+        state.apply(Topic.SALES_PER_REGION.topicName(), region, OutputRecords.regionTotalValue(t));
     }
 
     private boolean window(String productId, int startMinute, long units) {
@@ -282,7 +285,7 @@ class DashboardStateTest {
                         units,
                         isFinal);
         return state.apply(
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 utf8(
                         OutputCodec.windowKey(productId, OutputCodec.time(start))
                                 .getBytes(StandardCharsets.UTF_8)),
@@ -298,7 +301,7 @@ class DashboardStateTest {
         RegionMinute m =
                 new RegionMinute(region, start, start + MINUTE, units, units * 100, isFinal);
         return state.apply(
-                Topics.REGION_TREND_1M,
+                Topic.REGION_TREND_1M.topicName(),
                 utf8(
                         OutputCodec.windowKey(region, OutputCodec.time(start))
                                 .getBytes(StandardCharsets.UTF_8)),
@@ -314,7 +317,7 @@ class DashboardStateTest {
         SellerMinute m =
                 new SellerMinute(sellerId, start, start + MINUTE, 1, 1, revenueCents, isFinal);
         state.apply(
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 utf8(
                         OutputCodec.windowKey(sellerId, OutputCodec.time(start))
                                 .getBytes(StandardCharsets.UTF_8)),
@@ -323,7 +326,7 @@ class DashboardStateTest {
 
     private void deadLetter(String key, RejectReason reason) {
         state.apply(
-                Topics.SALES_DLQ,
+                Topic.SALES_DLQ.topicName(),
                 key,
                 OutputCodec.DEAD_LETTERS.value(KnownFigures.deadLetter(reason)));
     }

@@ -11,7 +11,7 @@ import com.salesaggregator.output.DeadLetter;
 import com.salesaggregator.output.LateLine;
 import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -106,7 +106,7 @@ final class KnownFigures {
                 records.add(
                         record(
                                 topics,
-                                Topics.SALES_PER_REGION,
+                                Topic.SALES_PER_REGION.topicName(),
                                 (String) r.get(0),
                                 OutputRecords.regionTotalValue(
                                         new RunningTotal(
@@ -165,7 +165,7 @@ final class KnownFigures {
         String id = (String) p.get(0);
         return record(
                 topics,
-                Topics.REVENUE_PER_PRODUCT,
+                Topic.REVENUE_PER_PRODUCT.topicName(),
                 id,
                 OutputRecords.productTotalValue(
                         new RunningTotal(
@@ -182,7 +182,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.REGION_TREND_1M,
+                Topic.REGION_TREND_1M.topicName(),
                 OutputCodec.windowKey(region, OutputCodec.time(start))
                         .getBytes(StandardCharsets.UTF_8),
                 OutputRecords.regionMinuteValue(
@@ -195,7 +195,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
                 OutputRecords.productWindowValue(
                         new ProductWindowUnits(
@@ -213,7 +213,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 OutputCodec.windowKey(id, OutputCodec.time(start)).getBytes(StandardCharsets.UTF_8),
                 OutputRecords.sellerMinuteValue(
                         new SellerMinute(
@@ -230,14 +230,17 @@ final class KnownFigures {
             RunTopics topics, String key, String reason) {
         return record(
                 topics,
-                Topics.SALES_DLQ,
+                Topic.SALES_DLQ.topicName(),
                 key,
                 OutputCodec.DEAD_LETTERS.value(deadLetter(RejectReason.valueOf(reason))));
     }
 
     private static ProducerRecord<byte[], byte[]> late(RunTopics topics, String lineId) {
         return record(
-                topics, Topics.SALES_LATE, lineId, OutputCodec.LATE_LINES.value(lateLine(lineId)));
+                topics,
+                Topic.SALES_LATE.topicName(),
+                lineId,
+                OutputCodec.LATE_LINES.value(lateLine(lineId)));
     }
 
     /** A dead letter of a made-up record, rejected for {@code reason}. */
