@@ -45,6 +45,28 @@ public final class TopicDefinitions {
         }
     }
 
+    /**
+     * The declared output topics (every topic but the four inputs) with {@code suffix} appended to
+     * their names and their settings unchanged: the topics a backfill writes to.
+     */
+    public static List<TopicDefinition> outputsWithSuffix(
+            List<TopicDefinition> declared, String prefix, String suffix) {
+        Set<String> inputs =
+                Set.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+        List<TopicDefinition> outputs = new ArrayList<>();
+        for (TopicDefinition d : declared) {
+            if (!inputs.contains(d.name())) {
+                outputs.add(
+                        new TopicDefinition(
+                                prefix + d.name() + suffix,
+                                d.partitions(),
+                                d.replicas(),
+                                d.config()));
+            }
+        }
+        return List.copyOf(outputs);
+    }
+
     /** The topics declared in a multi-document KafkaTopic YAML stream, in document order. */
     public static List<TopicDefinition> load(InputStream in) {
         return load(in, "topic definitions");

@@ -78,6 +78,28 @@ class TopicDefinitionsTest {
     }
 
     @Test
+    void aBackfillsTopicsAreTheSevenOutputsWithTheSuffixAndTheirDeclaredSettings() {
+        List<TopicDefinition> declared = TopicDefinitions.load();
+        List<TopicDefinition> backfill =
+                TopicDefinitions.outputsWithSuffix(declared, "run-", ".backfill");
+
+        assertThat(backfill.stream().map(TopicDefinition::name))
+                .containsExactlyInAnyOrderElementsOf(
+                        Topics.ALL.subList(4, Topics.ALL.size()).stream()
+                                .map(t -> "run-" + t + ".backfill")
+                                .toList());
+        for (TopicDefinition topic : backfill) {
+            TopicDefinition live =
+                    declared.stream()
+                            .filter(d -> topic.name().equals("run-" + d.name() + ".backfill"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(topic.config()).isEqualTo(live.config());
+            assertThat(topic.partitions()).isEqualTo(live.partitions());
+        }
+    }
+
+    @Test
     void topicNamesAreExactlyTheTopicsConstants() {
         List<String> names = resources.stream().map(t -> t.getMetadata().getName()).toList();
 
