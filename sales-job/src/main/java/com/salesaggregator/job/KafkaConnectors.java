@@ -17,6 +17,7 @@ import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.model.Channel;
+import com.salesaggregator.topics.Topic;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -75,7 +76,7 @@ public final class KafkaConnectors {
                         config,
                         bounded,
                         sales,
-                        topics.online(),
+                        topics.of(Topic.SALES_ONLINE),
                         inRange(
                                 new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
                                 SaleInput::rejected,
@@ -86,7 +87,7 @@ public final class KafkaConnectors {
                         config,
                         bounded,
                         sales,
-                        topics.store(),
+                        topics.of(Topic.SALES_STORE),
                         inRange(
                                 new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
                                 SaleInput::rejected,
@@ -97,7 +98,7 @@ public final class KafkaConnectors {
                         config,
                         bounded,
                         reference,
-                        topics.products(),
+                        topics.of(Topic.PRODUCTS),
                         inRange(
                                 new ProductRecordDeserializer(config.codecLimits()),
                                 ProductInput::rejected,
@@ -108,7 +109,7 @@ public final class KafkaConnectors {
                         config,
                         bounded,
                         reference,
-                        topics.fxRates(),
+                        topics.of(Topic.FX_RATES),
                         inRange(
                                 new FxRateRecordDeserializer(config.codecLimits()),
                                 FxRateInput::rejected,
@@ -157,43 +158,43 @@ public final class KafkaConnectors {
         return new SalesTopology.Sinks(
                 sink(
                         config,
-                        topics.revenuePerSeller(),
+                        topics.of(Topic.REVENUE_PER_SELLER_1M),
                         (SellerMinute m) -> OutputJson.windowKey(m.sellerId(), m.windowStart()),
                         OutputJson::sellerMinute),
                 sink(
                         config,
-                        topics.unitsPerProduct(),
+                        topics.of(Topic.UNITS_PER_PRODUCT_5M),
                         (ProductWindowUnits u) ->
                                 OutputJson.windowKey(u.productId(), u.windowStart()),
                         OutputJson::productWindowUnits),
                 sink(
                         config,
-                        topics.revenuePerProduct(),
+                        topics.of(Topic.REVENUE_PER_PRODUCT),
                         (RunningTotal t) -> OutputJson.utf8(t.key()),
                         OutputJson::productTotal),
                 sink(
                         config,
-                        topics.salesPerRegion(),
+                        topics.of(Topic.SALES_PER_REGION),
                         (RunningTotal t) -> OutputJson.utf8(t.key()),
                         OutputJson::regionTotal),
                 sink(
                         config,
-                        topics.regionTrend(),
+                        topics.of(Topic.REGION_TREND_1M),
                         (RegionMinute m) -> OutputJson.windowKey(m.region(), m.windowStart()),
                         OutputJson::regionMinute),
                 sink(
                         config,
-                        topics.deadLetters(),
+                        topics.of(Topic.SALES_DLQ),
                         OutputJson::deadLetterKey,
                         OutputJson::deadLetter,
                         OutputCounters.deadLetters(
-                                topics.deadLetters(), (DeadLetter d) -> d.reason().name())),
+                                topics.of(Topic.SALES_DLQ), (DeadLetter d) -> d.reason().name())),
                 sink(
                         config,
-                        topics.late(),
+                        topics.of(Topic.SALES_LATE),
                         (LateLine l) -> OutputJson.utf8(l.line().line().lineId()),
                         OutputJson::lateLine,
-                        OutputCounters.late(topics.late())));
+                        OutputCounters.late(topics.of(Topic.SALES_LATE))));
     }
 
     private static <T> KafkaSource<T> source(

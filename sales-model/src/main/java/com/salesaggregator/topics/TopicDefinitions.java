@@ -46,16 +46,14 @@ public final class TopicDefinitions {
     }
 
     /**
-     * The declared output topics (every topic but the four inputs) with {@code suffix} appended to
-     * their names and their settings unchanged: the topics a backfill writes to.
+     * The declared output topics ({@link Topic#isOutput()}) with {@code suffix} appended to their
+     * names and their settings unchanged: the topics a backfill writes to.
      */
     public static List<TopicDefinition> outputsWithSuffix(
             List<TopicDefinition> declared, String prefix, String suffix) {
-        Set<String> inputs =
-                Set.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
         List<TopicDefinition> outputs = new ArrayList<>();
         for (TopicDefinition d : declared) {
-            if (!inputs.contains(d.name())) {
+            if (Topic.byName(d.name()).map(Topic::isOutput).orElse(false)) {
                 outputs.add(
                         new TopicDefinition(
                                 prefix + d.name() + suffix,

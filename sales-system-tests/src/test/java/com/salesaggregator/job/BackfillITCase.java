@@ -13,7 +13,7 @@ import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.JobRunner;
 import com.salesaggregator.testkit.Published;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
@@ -242,7 +242,7 @@ class BackfillITCase {
                     .until(
                             () -> {
                                 out.poll();
-                                return out.latestFinal(Topics.REGION_TREND_1M)
+                                return out.latestFinal(Topic.REGION_TREND_1M.topicName())
                                         .keySet()
                                         .containsAll(mainMinutes);
                             });
@@ -253,7 +253,8 @@ class BackfillITCase {
                         .until(
                                 () -> {
                                     out.poll();
-                                    return out.keys(Topics.SALES_LATE).containsAll(data.lateIds());
+                                    return out.keys(Topic.SALES_LATE.topicName())
+                                            .containsAll(data.lateIds());
                                 });
                 JobRunner.awaitWhileRunning(job, "the job reading the catalog heartbeat")
                         .until(() -> heartbeat.readBy(JobRunner.groupId(topics)));
