@@ -9,6 +9,9 @@ FLINK_UI_PORT ?= 8081## port of the Flink web UI (make run)
 DASHBOARD_PORT ?= 8088## port of the live dashboard (make run)
 RATE ?= 20## seeder sales per second (make run)
 SEED ?=## seeder seed (make run); empty = random
+FROM ?=## make backfill: start of the event-time range (ISO-8601, e.g. 2026-12-01T10:00:00Z)
+TO ?=## make backfill: end of the range (exclusive)
+SUFFIX ?= .backfill## make backfill: suffix of the output topics it writes
 MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
 SOAK_MINUTES ?= 30## how long make soak runs its load, in minutes
 SOAK_SEED ?=## seed of make soak's data and fault schedule; empty = random (printed)
@@ -105,6 +108,17 @@ run: jdk ## run broker, topics, seeder, job, live view and dashboard locally unt
 		com.salesaggregator.local.LocalPlatform --kafka-port $(KAFKA_PORT) --flink-ui-port $(FLINK_UI_PORT) \
 		--dashboard-port $(DASHBOARD_PORT) --rate $(RATE) \
 		$(if $(SEED),--seed $(SEED),))
+
+.PHONY: backfill
+backfill: jdk ## recompute an event-time range beside the live figures: make backfill FROM=2026-12-01T10:00:00Z TO=2026-12-01T11:00:00Z [SUFFIX=.backfill], against make run's broker (KAFKA_PORT)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=<ISO-8601> TO=<ISO-8601> [SUFFIX=.backfill] [KAFKA_PORT=9092]"; exit 2; }
+	@$(MVN) -q -Dspotless.check.skip=true -pl sales-local -am compile dependency:build-classpath \
+		-Dmdep.outputFile=$(CURDIR)/$(LOCAL_CLASSPATH) -DincludeScope=runtime
+	@$(JAVA) $(JVM_OPENS) $(UNSAFE_FLAG) -Dlog4j2.configurationFile=log4j2-local.xml \
+		-Dlocal.log.file=target/backfill/backfill.log \
+		-cp "sales-local/target/classes:$$(cat $(LOCAL_CLASSPATH))" \
+		com.salesaggregator.local.LocalBackfill --kafka-port $(KAFKA_PORT) --from "$(FROM)" --to "$(TO)" \
+		--suffix "$(SUFFIX)"
 
 .PHONY: seeder
 seeder: jdk ## run only the seeder against a broker: make seeder ARGS="--bootstrap-servers host:port --rate 500"

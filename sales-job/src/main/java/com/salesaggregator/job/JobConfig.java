@@ -1,6 +1,9 @@
 package com.salesaggregator.job;
 
 import static com.salesaggregator.job.SalesJobOptions.ALLOWED_LATENESS;
+import static com.salesaggregator.job.SalesJobOptions.BACKFILL_FROM;
+import static com.salesaggregator.job.SalesJobOptions.BACKFILL_SUFFIX;
+import static com.salesaggregator.job.SalesJobOptions.BACKFILL_TO;
 import static com.salesaggregator.job.SalesJobOptions.BOOTSTRAP_SERVERS;
 import static com.salesaggregator.job.SalesJobOptions.CLIENT_CONFIG;
 import static com.salesaggregator.job.SalesJobOptions.DEDUP_HORIZON;
@@ -25,6 +28,8 @@ import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -64,7 +69,8 @@ public record JobConfig(
         Duration restartBudget,
         int maxRecordBytes,
         int maxReceiptLines,
-        Duration maxTimeAhead)
+        Duration maxTimeAhead,
+        Backfill backfill)
         implements Serializable {
 
     /**
@@ -98,6 +104,18 @@ public record JobConfig(
         /** The name to use for {@code topic}. */
         public String of(Topic topic) {
             return byTopic.get(topic);
+        }
+
+        /**
+         * These topics with {@code suffix} appended to the outputs' names (after any rename); the
+         * inputs keep theirs. A backfill writes beside the live outputs this way.
+         */
+        public TopicNames withOutputSuffix(String suffix) {
+            EnumMap<Topic, String> names = new EnumMap<>(byTopic);
+            for (Topic topic : Topic.outputs()) {
+                names.put(topic, byTopic.get(topic) + suffix);
+            }
+            return new TopicNames(names);
         }
     }
 
@@ -150,14 +168,18 @@ public record JobConfig(
                     "unknown option(s) " + unknown + "; known: " + known + " and topic.<name>");
         }
         Reader r = new Reader(values);
+        Backfill backfill = r.backfill(Instant.now());
+        TopicNames topics = r.topics();
         JobConfig config =
                 new JobConfig(
                         r.text(BOOTSTRAP_SERVERS),
                         r.raw(CLIENT_CONFIG),
-                        r.text(GROUP_ID),
-                        r.text(TRANSACTIONAL_ID_PREFIX),
+                        r.id(GROUP_ID, backfill),
+                        r.id(TRANSACTIONAL_ID_PREFIX, backfill),
                         r.choice(STARTING_OFFSETS, SalesJobOptions.STARTING_OFFSETS_CHOICES),
-                        r.topics(),
+                        backfill == null
+                                ? topics
+                                : topics.withOutputSuffix(backfill.outputSuffix()),
                         r.duration(OUT_OF_ORDERNESS, true),
                         r.duration(IDLENESS, false),
                         r.duration(ALLOWED_LATENESS, true),
@@ -168,9 +190,15 @@ public record JobConfig(
                         r.duration(RESTART_BUDGET, true),
                         r.integer(MAX_RECORD_BYTES, 1),
                         r.integer(MAX_RECEIPT_LINES, 1),
-                        r.duration(MAX_TIME_AHEAD, true));
+                        r.duration(MAX_TIME_AHEAD, true),
+                        backfill);
         config.validate();
         return config;
+    }
+
+    /** Whether this is a backfill: bounded, over an event-time range, to suffixed outputs. */
+    public boolean isBackfill() {
+        return backfill != null;
     }
 
     /**
@@ -188,7 +216,23 @@ public record JobConfig(
                             + " first, then this option");
         }
         requireDistinctTopics();
+        if (backfill != null) {
+            for (String topic : topicsByKey().values()) {
+                if (topic.length() > MAX_TOPIC_NAME) {
+                    throw new IllegalArgumentException(
+                            BACKFILL_SUFFIX.key()
+                                    + " makes topic '"
+                                    + topic
+                                    + "' longer than Kafka's "
+                                    + MAX_TOPIC_NAME
+                                    + " characters");
+                }
+            }
+        }
     }
+
+    /** Kafka's longest topic name. */
+    private static final int MAX_TOPIC_NAME = 249;
 
     /**
      * Every topic option must name a topic of its own: two outputs on one topic would mix their
@@ -324,6 +368,111 @@ public record JobConfig(
             String value = values.getOrDefault(key, name).trim();
             if (value.isEmpty()) {
                 throw new IllegalArgumentException(key + " must not be empty");
+            }
+            return value;
+        }
+
+        /**
+         * The backfill that {@code backfill-from}, {@code backfill-to} and {@code backfill-suffix}
+         * describe; null for the live job (neither given).
+         */
+        Backfill backfill(Instant now) {
+            String from = raw(BACKFILL_FROM);
+            String to = raw(BACKFILL_TO);
+            if (from.isEmpty() && to.isEmpty()) {
+                if (values.containsKey(BACKFILL_SUFFIX.key())) {
+                    throw new IllegalArgumentException(
+                            BACKFILL_SUFFIX.key()
+                                    + " applies to a backfill only: give "
+                                    + BACKFILL_FROM.key()
+                                    + " and "
+                                    + BACKFILL_TO.key()
+                                    + " too, or leave it out");
+                }
+                return null;
+            }
+            if (from.isEmpty() || to.isEmpty()) {
+                ConfigOption<String> missing = from.isEmpty() ? BACKFILL_FROM : BACKFILL_TO;
+                ConfigOption<String> given = from.isEmpty() ? BACKFILL_TO : BACKFILL_FROM;
+                throw new IllegalArgumentException(
+                        missing.key()
+                                + " is missing: a backfill needs both "
+                                + BACKFILL_FROM.key()
+                                + " and "
+                                + BACKFILL_TO.key()
+                                + " (only "
+                                + given.key()
+                                + " was given)");
+            }
+            Instant start = instant(BACKFILL_FROM, from);
+            Instant end = instant(BACKFILL_TO, to);
+            if (!start.isBefore(end)) {
+                throw new IllegalArgumentException(
+                        BACKFILL_FROM.key()
+                                + " ("
+                                + start
+                                + ") must be before "
+                                + BACKFILL_TO.key()
+                                + " ("
+                                + end
+                                + "): the range [from, to) would be empty");
+            }
+            if (start.isAfter(now)) {
+                throw new IllegalArgumentException(
+                        BACKFILL_FROM.key()
+                                + " ("
+                                + start
+                                + ") is in the future (now "
+                                + now
+                                + "): there is nothing to recompute yet");
+            }
+            String suffix = raw(BACKFILL_SUFFIX);
+            if (!suffix.matches("[a-zA-Z0-9._-]+")) {
+                throw new IllegalArgumentException(
+                        BACKFILL_SUFFIX.key()
+                                + " must be one or more of a-z, A-Z, 0-9, '.', '_' and '-', was '"
+                                + suffix
+                                + "'");
+            }
+            return new Backfill(start, end, suffix);
+        }
+
+        private Instant instant(ConfigOption<String> option, String text) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(
+                        option.key()
+                                + ": cannot parse '"
+                                + text
+                                + "' as an ISO-8601 instant, e.g. 2026-12-01T00:00:00Z",
+                        e);
+            }
+        }
+
+        /**
+         * The consumer group or transactional id prefix: a backfill that names none uses {@link
+         * Backfill#DEFAULT_ID}, and one that names the live job's default is refused: it would
+         * commit offsets into the live job's consumer group, and share the live job's transactional
+         * id namespace (and ACLs).
+         */
+        String id(ConfigOption<String> option, Backfill backfill) {
+            if (backfill == null) {
+                return text(option);
+            }
+            if (!values.containsKey(option.key())) {
+                return Backfill.DEFAULT_ID;
+            }
+            String value = text(option);
+            if (value.equals(option.defaultValue())) {
+                throw new IllegalArgumentException(
+                        option.key()
+                                + " '"
+                                + value
+                                + "' is the live job's: a backfill must not share it; leave it"
+                                + " out for '"
+                                + Backfill.DEFAULT_ID
+                                + "' or give another");
             }
             return value;
         }

@@ -4,8 +4,12 @@ import com.salesaggregator.job.kafka.FxRateRecordDeserializer;
 import com.salesaggregator.job.kafka.JsonRecordSerializer;
 import com.salesaggregator.job.kafka.OutputRecords;
 import com.salesaggregator.job.kafka.ProductRecordDeserializer;
+import com.salesaggregator.job.kafka.RejectionsInRange;
 import com.salesaggregator.job.kafka.SaleRecordDeserializer;
 import com.salesaggregator.job.metrics.OutputCounters;
+import com.salesaggregator.job.records.FxRateInput;
+import com.salesaggregator.job.records.ProductInput;
+import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.output.DeadLetter;
 import com.salesaggregator.topics.Topic;
@@ -32,9 +36,14 @@ public final class KafkaConnectors {
 
     private KafkaConnectors() {}
 
-    /** The four sources with their watermark strategies, unbounded (the production job). */
+    /**
+     * The four sources with their watermark strategies: unbounded for the live job, bounded for a
+     * backfill ({@link JobConfig#backfill()}): the reference topics from their beginning (versions
+     * in force before the range matter), the sales topics from the offsets of {@link
+     * Backfill#salesStartTimestamp}, all to the end offsets found at start.
+     */
     public static SalesTopology.Sources sources(StreamExecutionEnvironment env, JobConfig config) {
-        return sources(env, config, false);
+        return sources(env, config, config.isBackfill());
     }
 
     /**
@@ -45,35 +54,79 @@ public final class KafkaConnectors {
     public static SalesTopology.Sources sources(
             StreamExecutionEnvironment env, JobConfig config, boolean bounded) {
         JobConfig.TopicNames topics = config.topics();
+        Backfill backfill = config.backfill();
+        OffsetsInitializer sales =
+                backfill == null
+                        ? startingOffsets(config)
+                        : OffsetsInitializer.timestamp(
+                                backfill.salesStartTimestamp(
+                                        config.outOfOrderness(),
+                                        config.allowedLateness(),
+                                        config.maxTimeAhead()));
+        OffsetsInitializer reference =
+                backfill == null ? startingOffsets(config) : OffsetsInitializer.earliest();
         return new SalesTopology.Sources(
                 input(
                         env,
                         config,
                         bounded,
+                        sales,
                         topics.of(Topic.SALES_ONLINE),
-                        new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
+                        inRange(
+                                new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
+                                SaleInput::rejected,
+                                backfill),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
+                        sales,
                         topics.of(Topic.SALES_STORE),
-                        new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
+                        inRange(
+                                new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
+                                SaleInput::rejected,
+                                backfill),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
+                        reference,
                         topics.of(Topic.PRODUCTS),
-                        new ProductRecordDeserializer(config.codecLimits()),
+                        inRange(
+                                new ProductRecordDeserializer(config.codecLimits()),
+                                ProductInput::rejected,
+                                backfill),
                         JobWatermarks.products(config)),
                 input(
                         env,
                         config,
                         bounded,
+                        reference,
                         topics.of(Topic.FX_RATES),
-                        new FxRateRecordDeserializer(config.codecLimits()),
+                        inRange(
+                                new FxRateRecordDeserializer(config.codecLimits()),
+                                FxRateInput::rejected,
+                                backfill),
                         JobWatermarks.fxRates(config)));
+    }
+
+    /** The live job's decoder, or for a backfill the same with its rejections in range only. */
+    private static <T> KafkaRecordDeserializationSchema<T> inRange(
+            KafkaRecordDeserializationSchema<T> decoder,
+            SerializableFunction<T, DeadLetter> rejected,
+            Backfill backfill) {
+        return backfill == null ? decoder : new RejectionsInRange<>(decoder, rejected, backfill);
+    }
+
+    /** Where the live job starts without committed offsets ({@code starting-offsets}). */
+    private static OffsetsInitializer startingOffsets(JobConfig config) {
+        return switch (config.startingOffsets()) {
+            case "earliest" -> OffsetsInitializer.earliest();
+            case "latest" -> OffsetsInitializer.latest();
+            default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+        };
     }
 
     /** One input topic as a stream, with its watermarks and a uid named for the topic. */
@@ -81,12 +134,13 @@ public final class KafkaConnectors {
             StreamExecutionEnvironment env,
             JobConfig config,
             boolean bounded,
+            OffsetsInitializer start,
             String topic,
             KafkaRecordDeserializationSchema<T> deserializer,
             WatermarkStrategy<T> watermarks) {
         DataStreamSource<T> stream =
                 env.fromSource(
-                        source(config, bounded, topic, deserializer),
+                        source(config, bounded, start, topic, deserializer),
                         watermarks,
                         "Source: " + topic);
         stream.uid("source-" + topic);
@@ -140,14 +194,9 @@ public final class KafkaConnectors {
     private static <T> KafkaSource<T> source(
             JobConfig config,
             boolean bounded,
+            OffsetsInitializer start,
             String topic,
             KafkaRecordDeserializationSchema<T> deserializer) {
-        OffsetsInitializer start =
-                switch (config.startingOffsets()) {
-                    case "earliest" -> OffsetsInitializer.earliest();
-                    case "latest" -> OffsetsInitializer.latest();
-                    default -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-                };
         Properties props = config.clientProperties();
         props.setProperty(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaSourceBuilder<T> builder =

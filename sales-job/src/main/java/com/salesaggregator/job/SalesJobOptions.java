@@ -138,6 +138,31 @@ public final class SalesJobOptions {
                             "records whose event time lies further after their Kafka timestamp go"
                                     + " to the dead letters as FUTURE_TIMESTAMP");
 
+    public static final ConfigOption<String> BACKFILL_FROM =
+            ConfigOptions.key("backfill-from")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "start (inclusive, ISO-8601, e.g. 2026-12-01T00:00:00Z) of the"
+                                    + " event-time range a backfill recomputes; with"
+                                    + " backfill-to; empty = the live job");
+
+    public static final ConfigOption<String> BACKFILL_TO =
+            ConfigOptions.key("backfill-to")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "end (exclusive, ISO-8601) of the backfill's event-time range; with"
+                                    + " backfill-from");
+
+    public static final ConfigOption<String> BACKFILL_SUFFIX =
+            ConfigOptions.key("backfill-suffix")
+                    .stringType()
+                    .defaultValue(".backfill")
+                    .withDescription(
+                            "a backfill writes to the output topic names plus this suffix"
+                                    + " ([a-zA-Z0-9._-])");
+
     /** Renames a topic: {@code topic.<name> <topic>}, e.g. {@code --topic.sales-dlq my-dlq}. */
     public static final String TOPIC_PREFIX = "topic.";
 
@@ -159,7 +184,10 @@ public final class SalesJobOptions {
                     RESTART_BUDGET,
                     MAX_RECORD_BYTES,
                     MAX_RECEIPT_LINES,
-                    MAX_TIME_AHEAD);
+                    MAX_TIME_AHEAD,
+                    BACKFILL_FROM,
+                    BACKFILL_TO,
+                    BACKFILL_SUFFIX);
 
     /** An option's description as plain text (for help and documentation). */
     public static String description(ConfigOption<?> option) {

@@ -4,6 +4,7 @@ import com.salesaggregator.job.functions.DeadLetterRouter;
 import com.salesaggregator.job.functions.DeadLetters;
 import com.salesaggregator.job.functions.KeyAndMinute;
 import com.salesaggregator.job.functions.LatenessRouter;
+import com.salesaggregator.job.functions.LinesInRange;
 import com.salesaggregator.job.functions.PreAggregator;
 import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.ProvisionalTrigger;
@@ -110,6 +111,20 @@ public final class SalesTopology {
     }
 
     /**
+     * The lines of a backfill's range ({@link LinesInRange}), chained after the split; the live job
+     * takes every line, with no step in between.
+     */
+    private static DataStream<SaleLine> inRange(
+            DataStream<SaleLine> lines, String channel, JobConfig config) {
+        if (!config.isBackfill()) {
+            return lines;
+        }
+        return lines.filter(new LinesInRange(config.backfill()))
+                .uid("backfill-range-" + channel)
+                .name("Lines in the backfill range");
+    }
+
+    /**
      * A stateless step that passes every record on and keeps {@code uid}, the uid of a stateful
      * operator of an earlier state layout that one with a uid of its own replaced: a savepoint of
      * that layout maps onto this job (the step has no keyed state backend, so the old operator's
@@ -168,8 +183,8 @@ public final class SalesTopology {
         // The one keyed exchange before the aggregates: a resend counts nowhere, whatever became
         // of its original; every subtask holds every reference version.
         SingleOutputStreamOperator<PricedLine> priced =
-                onlineLines
-                        .union(storeLines)
+                inRange(onlineLines, "online", config)
+                        .union(inRange(storeLines, "store", config))
                         .keyBy(new SaleIdentity())
                         .connect(references.broadcast())
                         .transform(

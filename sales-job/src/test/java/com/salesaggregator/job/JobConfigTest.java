@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,9 @@ class JobConfigTest {
         EVERY_OPTION.put(SalesJobOptions.MAX_RECORD_BYTES.key(), "2048");
         EVERY_OPTION.put(SalesJobOptions.MAX_RECEIPT_LINES.key(), "50");
         EVERY_OPTION.put(SalesJobOptions.MAX_TIME_AHEAD.key(), "5m");
+        EVERY_OPTION.put(SalesJobOptions.BACKFILL_FROM.key(), "2026-01-05T10:00:00Z");
+        EVERY_OPTION.put(SalesJobOptions.BACKFILL_TO.key(), "2026-01-05T12:30:00Z");
+        EVERY_OPTION.put(SalesJobOptions.BACKFILL_SUFFIX.key(), ".redo_2");
     }
 
     @Test
@@ -144,6 +148,12 @@ class JobConfigTest {
         assertThat(config.maxRecordBytes()).isEqualTo(2048);
         assertThat(config.maxReceiptLines()).isEqualTo(50);
         assertThat(config.maxTimeAhead()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.backfill())
+                .isEqualTo(
+                        new Backfill(
+                                Instant.parse("2026-01-05T10:00:00Z"),
+                                Instant.parse("2026-01-05T12:30:00Z"),
+                                ".redo_2"));
         assertThat(config.codecLimits())
                 .isEqualTo(
                         CodecLimits.defaults()
@@ -361,5 +371,182 @@ class JobConfigTest {
                     args.add(value);
                 });
         return args.toArray(String[]::new);
+    }
+
+    // ------------------------------------------------------------ backfill
+
+    private static final String FROM = "2026-01-05T10:00:00Z";
+    private static final String TO = "2026-01-05T11:00:00Z";
+
+    @Test
+    void theLiveJobIsNoBackfill() {
+        assertThat(JobConfig.defaults().backfill()).isNull();
+        assertThat(JobConfig.defaults().isBackfill()).isFalse();
+    }
+
+    @Test
+    void aBackfillWritesToSuffixedOutputsAndReadsTheLiveInputs() {
+        JobConfig config =
+                parse("--backfill-from", FROM, "--backfill-to", TO, "--topic.sales-dlq", "my-dlq");
+
+        assertThat(config.backfill())
+                .isEqualTo(new Backfill(Instant.parse(FROM), Instant.parse(TO), ".backfill"));
+        JobConfig.TopicNames topics = config.topics();
+        assertThat(java.util.Arrays.stream(Topic.values()).map(topics::of).toList())
+                .containsExactly(
+                        "sales-online",
+                        "sales-store",
+                        "products",
+                        "fx-rates",
+                        "revenue-per-seller-1m.backfill",
+                        "units-per-product-5m.backfill",
+                        "revenue-per-product.backfill",
+                        "sales-per-region.backfill",
+                        "region-trend-1m.backfill",
+                        "my-dlq.backfill",
+                        "sales-late.backfill");
+    }
+
+    @Test
+    void aBackfillUsesItsOwnGroupAndTransactionalIdsByDefault() {
+        JobConfig config = parse("--backfill-from", FROM, "--backfill-to", TO);
+
+        assertThat(config.groupId()).isEqualTo(Backfill.DEFAULT_ID);
+        assertThat(config.transactionalIdPrefix()).isEqualTo(Backfill.DEFAULT_ID);
+        assertThat(config.transactionalIdPrefix(config.topics().of(Topic.REVENUE_PER_SELLER_1M)))
+                .isNotEqualTo(
+                        JobConfig.defaults()
+                                .transactionalIdPrefix(
+                                        JobConfig.defaults()
+                                                .topics()
+                                                .of(Topic.REVENUE_PER_SELLER_1M)));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"group-id", "transactional-id-prefix"})
+    void aBackfillWithTheLiveJobsIdsIsRefusedNamingTheKey(String key) {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "--backfill-from",
+                                        FROM,
+                                        "--backfill-to",
+                                        TO,
+                                        "--" + key,
+                                        "sales-aggregator"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(key + " 'sales-aggregator' is the live job's");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"backfill-from, backfill-to", "backfill-to, backfill-from"})
+    void oneEndOfTheRangeAloneIsRefusedNamingTheMissingKey(String given, String missing) {
+        assertThatThrownBy(() -> parse("--" + given, FROM))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(missing + " is missing");
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "backfill-from, yesterday, " + TO,
+        "backfill-to, " + FROM + ", 2026-13-01T00:00:00Z",
+        "backfill-from, 2026-01-05 10:00, " + TO
+    })
+    void anUnparseableTimeIsRefusedNamingTheKey(String key, String from, String to) {
+        assertThatThrownBy(() -> parse("--backfill-from", from, "--backfill-to", to))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(key + ": cannot parse");
+    }
+
+    @ParameterizedTest
+    @CsvSource({FROM + ", " + FROM, TO + ", " + FROM})
+    void aRangeThatIsEmptyOrReversedIsRefusedNamingTheKeys(String from, String to) {
+        assertThatThrownBy(() -> parse("--backfill-from", from, "--backfill-to", to))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill-from (")
+                .hasMessageContaining("must be before backfill-to");
+    }
+
+    @Test
+    void aRangeInTheFutureIsRefusedNamingTheKey() {
+        Instant from = Instant.now().plus(Duration.ofHours(1));
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "--backfill-from",
+                                        from.toString(),
+                                        "--backfill-to",
+                                        from.plus(Duration.ofHours(1)).toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill-from (")
+                .hasMessageContaining("is in the future");
+    }
+
+    @Test
+    void aRangeEndingInTheFutureIsAllowed() {
+        Instant to = Instant.now().plus(Duration.ofDays(1));
+        assertThat(parse("--backfill-from", FROM, "--backfill-to", to.toString()).backfill().to())
+                .isEqualTo(to);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"''", "'.back fill'", "'/x'", "'.bäck'"})
+    void anInvalidSuffixIsRefusedNamingTheKey(String suffix) {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "--backfill-from",
+                                        FROM,
+                                        "--backfill-to",
+                                        TO,
+                                        "--backfill-suffix",
+                                        suffix))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill-suffix");
+    }
+
+    @Test
+    void aSuffixMakingATopicNameTooLongIsRefusedNamingTheKey() {
+        assertThatThrownBy(
+                        () ->
+                                parse(
+                                        "--backfill-from",
+                                        FROM,
+                                        "--backfill-to",
+                                        TO,
+                                        "--backfill-suffix",
+                                        "x".repeat(240)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill-suffix makes topic");
+    }
+
+    @Test
+    void aSuffixWithoutARangeIsRefusedNamingTheKey() {
+        assertThatThrownBy(() -> parse("--backfill-suffix", ".redo"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("backfill-suffix applies to a backfill only");
+    }
+
+    @Test
+    void theSalesStartEarlyEnoughForTheWatermarkHistoryAndEveryLineOfTheRange() {
+        Backfill backfill = new Backfill(Instant.parse(FROM), Instant.parse(TO), ".b");
+        long from = Instant.parse(FROM).toEpochMilli();
+
+        assertThat(
+                        backfill.salesStartTimestamp(
+                                Duration.ofSeconds(30),
+                                Duration.ofMinutes(1),
+                                Duration.ofMinutes(1)))
+                .isEqualTo(from - 90_000);
+        assertThat(
+                        backfill.salesStartTimestamp(
+                                Duration.ofSeconds(30),
+                                Duration.ofMinutes(1),
+                                Duration.ofMinutes(5)))
+                .isEqualTo(from - 300_000);
+        assertThat(backfill.contains(from)).isTrue();
+        assertThat(backfill.contains(from - 1)).isFalse();
+        assertThat(backfill.contains(Instant.parse(TO).toEpochMilli())).isFalse();
+        assertThat(backfill.contains(Instant.parse(TO).toEpochMilli() - 1)).isTrue();
     }
 }

@@ -31,6 +31,12 @@ public final class JobMetrics {
     /** Lines written to the late topic. */
     public static final String LATE_LINES = "lateLines";
 
+    /**
+     * What a backfill skipped as outside its event-time range: sale lines (by event time) and
+     * rejected input records (by record timestamp), neither counted nor dead letters.
+     */
+    public static final String OUT_OF_RANGE = "outOfRangeSkipped";
+
     /** Key group of the event-time lag; its value (label) is the input topic. */
     public static final String SOURCE_GROUP = "source";
 

@@ -45,6 +45,26 @@ public final class TopicDefinitions {
         }
     }
 
+    /**
+     * The declared output topics ({@link Topic#isOutput()}) with {@code suffix} appended to their
+     * names and their settings unchanged: the topics a backfill writes to.
+     */
+    public static List<TopicDefinition> outputsWithSuffix(
+            List<TopicDefinition> declared, String prefix, String suffix) {
+        List<TopicDefinition> outputs = new ArrayList<>();
+        for (TopicDefinition d : declared) {
+            if (Topic.byName(d.name()).map(Topic::isOutput).orElse(false)) {
+                outputs.add(
+                        new TopicDefinition(
+                                prefix + d.name() + suffix,
+                                d.partitions(),
+                                d.replicas(),
+                                d.config()));
+            }
+        }
+        return List.copyOf(outputs);
+    }
+
     /** The topics declared in a multi-document KafkaTopic YAML stream, in document order. */
     public static List<TopicDefinition> load(InputStream in) {
         return load(in, "topic definitions");

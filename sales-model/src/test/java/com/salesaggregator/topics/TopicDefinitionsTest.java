@@ -78,6 +78,28 @@ class TopicDefinitionsTest {
     }
 
     @Test
+    void aBackfillsTopicsAreTheSevenOutputsWithTheSuffixAndTheirDeclaredSettings() {
+        List<TopicDefinition> declared = TopicDefinitions.load();
+        List<TopicDefinition> backfill =
+                TopicDefinitions.outputsWithSuffix(declared, "run-", ".backfill");
+
+        assertThat(backfill.stream().map(TopicDefinition::name))
+                .containsExactlyInAnyOrderElementsOf(
+                        Topic.outputs().stream()
+                                .map(t -> "run-" + t.topicName() + ".backfill")
+                                .toList());
+        for (TopicDefinition topic : backfill) {
+            TopicDefinition live =
+                    declared.stream()
+                            .filter(d -> topic.name().equals("run-" + d.name() + ".backfill"))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(topic.config()).isEqualTo(live.config());
+            assertThat(topic.partitions()).isEqualTo(live.partitions());
+        }
+    }
+
+    @Test
     void topicNamesAreExactlyTheTopicEnum() {
         List<String> names = resources.stream().map(t -> t.getMetadata().getName()).toList();
 

@@ -45,6 +45,7 @@ public final class CommittedOutputs implements AutoCloseable {
     private static final ObjectMapper JSON = OutputCodec.JSON;
 
     private final RunTopics topics;
+    private final String outputSuffix;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<TopicPartition> partitions = new ArrayList<>();
 
@@ -55,7 +56,16 @@ public final class CommittedOutputs implements AutoCloseable {
     private final Map<String, Set<String>> optionalFields = new HashMap<>();
 
     public CommittedOutputs(ItKafka kafka, RunTopics topics) {
+        this(kafka, topics, "");
+    }
+
+    /**
+     * Reads a backfill's outputs: the run's output topics with {@code outputSuffix} appended (the
+     * job's {@code backfill-suffix}).
+     */
+    public CommittedOutputs(ItKafka kafka, RunTopics topics, String outputSuffix) {
         this.topics = topics;
+        this.outputSuffix = outputSuffix;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -68,7 +78,7 @@ public final class CommittedOutputs implements AutoCloseable {
                 ByteArrayDeserializer.class.getName());
         consumer = new KafkaConsumer<>(props);
         for (String output : OUTPUTS) {
-            partitions.addAll(topics.partitionsOf(output));
+            partitions.addAll(outputPartitions(topics, output, outputSuffix));
             records.put(output, new ArrayList<>());
         }
         consumer.assign(partitions);
@@ -77,7 +87,12 @@ public final class CommittedOutputs implements AutoCloseable {
 
     public void poll() {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-            records.get(record.topic().substring(topics.prefix().length())).add(record);
+            String topic = record.topic();
+            records.get(
+                            topic.substring(
+                                    topics.prefix().length(),
+                                    topic.length() - outputSuffix.length()))
+                    .add(record);
         }
     }
 
@@ -241,17 +256,29 @@ public final class CommittedOutputs implements AutoCloseable {
      * the broker itself would abort a transaction left open.
      */
     public static void assertNoTransactionLeftOpen(Admin admin, RunTopics topics) {
+        assertNoTransactionLeftOpen(admin, topics, "");
+    }
+
+    /** As {@link #assertNoTransactionLeftOpen(Admin, RunTopics)}, for a backfill's outputs. */
+    public static void assertNoTransactionLeftOpen(
+            Admin admin, RunTopics topics, String outputSuffix) {
         await("no transaction left open")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(200))
                 .untilAsserted(
                         () ->
-                                assertThat(endOffsets(admin, topics, IsolationLevel.READ_COMMITTED))
+                                assertThat(
+                                                endOffsets(
+                                                        admin,
+                                                        topics,
+                                                        outputSuffix,
+                                                        IsolationLevel.READ_COMMITTED))
                                         .as("last stable offsets = high watermarks")
                                         .isEqualTo(
                                                 endOffsets(
                                                         admin,
                                                         topics,
+                                                        outputSuffix,
                                                         IsolationLevel.READ_UNCOMMITTED)));
     }
 
@@ -262,9 +289,16 @@ public final class CommittedOutputs implements AutoCloseable {
      */
     public static Map<TopicPartition, Long> endOffsets(
             Admin admin, RunTopics topics, IsolationLevel isolation) throws Exception {
+        return endOffsets(admin, topics, "", isolation);
+    }
+
+    /** As {@link #endOffsets(Admin, RunTopics, IsolationLevel)}, for a backfill's outputs. */
+    public static Map<TopicPartition, Long> endOffsets(
+            Admin admin, RunTopics topics, String outputSuffix, IsolationLevel isolation)
+            throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (String output : OUTPUTS) {
-            for (TopicPartition partition : topics.partitionsOf(output)) {
+            for (TopicPartition partition : outputPartitions(topics, output, outputSuffix)) {
                 latest.put(partition, OffsetSpec.latest());
             }
         }
@@ -274,6 +308,14 @@ public final class CommittedOutputs implements AutoCloseable {
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS)
                 .forEach((tp, info) -> offsets.put(tp, info.offset()));
         return offsets;
+    }
+
+    /** The partitions of a run's output topic, with {@code suffix} appended to its name. */
+    private static List<TopicPartition> outputPartitions(
+            RunTopics topics, String output, String suffix) {
+        return topics.partitionsOf(output).stream()
+                .map(p -> new TopicPartition(p.topic() + suffix, p.partition()))
+                .toList();
     }
 
     private static String text(byte[] bytes) {

@@ -37,6 +37,16 @@ public record RunTopics(String prefix, Map<String, Integer> partitions) {
         return new RunTopics(prefix, partitions);
     }
 
+    /**
+     * Creates the run's output topics with {@code suffix} appended, declared as the live ones: the
+     * topics a backfill with {@code backfill-suffix} {@code suffix} writes to.
+     */
+    public void createOutputsWithSuffix(Admin admin, String suffix) {
+        List<TopicDefinition> outputs =
+                TopicDefinitions.outputsWithSuffix(TopicDefinitions.load(), prefix, suffix);
+        assertThat(new TopicCreator(admin, true).createMissing(outputs)).hasSameSizeAs(outputs);
+    }
+
     /** The run's name of a topic. */
     public String of(String topic) {
         return prefix + topic;

@@ -47,6 +47,20 @@ public final class ReferenceModel {
 
     private ReferenceModel() {}
 
+    /**
+     * A backfill's event-time range {@code [from, to)} in epoch millis: lines outside it are
+     * skipped (neither counted nor dead letters), and so are rejected records whose record
+     * timestamp lies outside it (they have no event time); {@link #ALL} for the live job.
+     */
+    public record Range(long from, long to) {
+        /** Every time: the live job. */
+        public static final Range ALL = new Range(Long.MIN_VALUE, Long.MAX_VALUE);
+
+        public boolean contains(long time) {
+            return time >= from && time < to;
+        }
+    }
+
     /** One input record as the broker stored it. */
     public record InputRecord(
             String topic, int partition, long offset, byte[] key, byte[] value, long timestamp) {}
@@ -157,6 +171,20 @@ public final class ReferenceModel {
             InputTopics topics,
             Set<String> lateLineIds,
             CodecLimits limits) {
+        return compute(input, topics, lateLineIds, limits, Range.ALL);
+    }
+
+    /**
+     * As {@link #compute(List, InputTopics, Set, CodecLimits)}, for a backfill over {@code range}:
+     * reference versions from all of {@code input}, only the lines (by event time) and rejected
+     * records (by record timestamp) of the range; running totals are the range's totals.
+     */
+    public static Expected compute(
+            List<InputRecord> input,
+            InputTopics topics,
+            Set<String> lateLineIds,
+            CodecLimits limits,
+            Range range) {
         EventCodec codec = new EventCodec(limits);
         Map<String, String> firstDeliveries = firstDeliveries(codec, input, topics);
         List<DeadLetter> deadLetters = new ArrayList<>();
@@ -218,6 +246,18 @@ public final class ReferenceModel {
                 throw new IllegalArgumentException("not an input topic: " + record.topic());
             }
         }
+
+        lines.removeIf(line -> !range.contains(line.eventTime()));
+        Map<String, Long> timestamps = new HashMap<>();
+        input.forEach(
+                r ->
+                        timestamps.put(
+                                r.topic() + ":" + r.partition() + ":" + r.offset(), r.timestamp()));
+        deadLetters.removeIf(
+                d ->
+                        !range.contains(
+                                timestamps.get(
+                                        d.sourceTopic() + ":" + d.partition() + ":" + d.offset())));
 
         Map<String, Fate> fates = new LinkedHashMap<>();
         List<PricedLine> counted = new ArrayList<>();
