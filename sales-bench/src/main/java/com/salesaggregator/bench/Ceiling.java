@@ -4,7 +4,7 @@ import com.salesaggregator.codec.DecodeResult;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.StoreReceipt;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,9 +42,13 @@ final class Ceiling {
     Result run(DataSet data) throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         partitions.addAll(
-                kafka.partitionsOf(Topics.SALES_ONLINE, kafka.partitions(Topics.SALES_ONLINE)));
+                kafka.partitionsOf(
+                        Topic.SALES_ONLINE.topicName(),
+                        kafka.partitions(Topic.SALES_ONLINE.topicName())));
         partitions.addAll(
-                kafka.partitionsOf(Topics.SALES_STORE, kafka.partitions(Topics.SALES_STORE)));
+                kafka.partitionsOf(
+                        Topic.SALES_STORE.topicName(),
+                        kafka.partitions(Topic.SALES_STORE.topicName())));
         Map<TopicPartition, Long> ends = kafka.committedEnds(partitions);
         List<List<TopicPartition>> shares = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -96,7 +100,7 @@ final class Ceiling {
             List<TopicPartition> open = new ArrayList<>(share);
             while (!open.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.topic().equals(Topics.SALES_ONLINE)) {
+                    if (r.topic().equals(Topic.SALES_ONLINE.topicName())) {
                         DecodeResult<OnlineOrder> order =
                                 codec.decodeOrder(r.value(), r.timestamp());
                         if (order.isAccepted()) {

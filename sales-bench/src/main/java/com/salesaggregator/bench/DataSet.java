@@ -5,7 +5,7 @@ import com.salesaggregator.seeder.SalesGenerator;
 import com.salesaggregator.seeder.Seeder;
 import com.salesaggregator.seeder.SeederMetrics;
 import com.salesaggregator.seeder.SeederRunner;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.Fate;
@@ -69,10 +69,12 @@ record DataSet(
 
     static final InputTopics INPUTS =
             new InputTopics(
-                    Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+                    Topic.SALES_ONLINE.topicName(),
+                    Topic.SALES_STORE.topicName(),
+                    Topic.PRODUCTS.topicName(),
+                    Topic.FX_RATES.topicName());
 
-    static final List<String> INPUT_TOPICS =
-            List.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+    static final List<String> INPUT_TOPICS = Topic.names(Topic.Role.SALES, Topic.Role.REFERENCE);
 
     /** The seeder's defaults for {@code seed}, without planned late or malformed sales. */
     static GeneratorConfig generatorConfig(long seed, Instant start, double rate) {
@@ -135,8 +137,8 @@ record DataSet(
                 input.stream()
                         .filter(
                                 r ->
-                                        r.topic().equals(Topics.SALES_ONLINE)
-                                                || r.topic().equals(Topics.SALES_STORE))
+                                        r.topic().equals(Topic.SALES_ONLINE.topicName())
+                                                || r.topic().equals(Topic.SALES_STORE.topicName()))
                         .count();
         long counted = expected.fates().values().stream().filter(f -> f == Fate.COUNTED).count();
         long rejected =
@@ -144,9 +146,14 @@ record DataSet(
                         .filter(
                                 d ->
                                         d.lineId() == null
-                                                && (d.sourceTopic().equals(Topics.SALES_ONLINE)
+                                                && (d.sourceTopic()
+                                                                .equals(
+                                                                        Topic.SALES_ONLINE
+                                                                                .topicName())
                                                         || d.sourceTopic()
-                                                                .equals(Topics.SALES_STORE)))
+                                                                .equals(
+                                                                        Topic.SALES_STORE
+                                                                                .topicName())))
                         .count();
         long firstSale = Long.MAX_VALUE;
         long lastSale = Long.MIN_VALUE;

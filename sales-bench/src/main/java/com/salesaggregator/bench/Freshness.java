@@ -2,7 +2,7 @@ package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,10 +64,10 @@ public final class Freshness {
         long until = started + duration.toMillis();
         System.out.printf(
                 "freshness: reading %s at %s for %d s ...%n",
-                Topics.REGION_TREND_1M, bootstrap, duration.toSeconds());
+                Topic.REGION_TREND_1M.topicName(), bootstrap, duration.toSeconds());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor(Topics.REGION_TREND_1M)
+            consumer.partitionsFor(Topic.REGION_TREND_1M.topicName())
                     .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);

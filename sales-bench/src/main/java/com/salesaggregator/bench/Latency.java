@@ -13,7 +13,7 @@ import com.salesaggregator.seeder.SalesGenerator;
 import com.salesaggregator.seeder.Seeder;
 import com.salesaggregator.seeder.SeederMetrics;
 import com.salesaggregator.seeder.SeederRunner;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,17 +106,22 @@ final class Latency {
     private static final List<LatencyMeasures.Windowed> WINDOWED =
             List.of(
                     new LatencyMeasures.Windowed(
-                            Topics.REVENUE_PER_SELLER_1M, 60_000, AckLog.Dimension.SELLER),
+                            Topic.REVENUE_PER_SELLER_1M.topicName(),
+                            60_000,
+                            AckLog.Dimension.SELLER),
                     new LatencyMeasures.Windowed(
-                            Topics.REGION_TREND_1M, 60_000, AckLog.Dimension.REGION),
+                            Topic.REGION_TREND_1M.topicName(), 60_000, AckLog.Dimension.REGION),
                     new LatencyMeasures.Windowed(
-                            Topics.UNITS_PER_PRODUCT_5M, 300_000, AckLog.Dimension.PRODUCT));
+                            Topic.UNITS_PER_PRODUCT_5M.topicName(),
+                            300_000,
+                            AckLog.Dimension.PRODUCT));
 
     private static final List<LatencyMeasures.Total> TOTALS =
             List.of(
-                    new LatencyMeasures.Total(Topics.SALES_PER_REGION, AckLog.Dimension.REGION),
                     new LatencyMeasures.Total(
-                            Topics.REVENUE_PER_PRODUCT, AckLog.Dimension.PRODUCT));
+                            Topic.SALES_PER_REGION.topicName(), AckLog.Dimension.REGION),
+                    new LatencyMeasures.Total(
+                            Topic.REVENUE_PER_PRODUCT.topicName(), AckLog.Dimension.PRODUCT));
 
     private final BenchKafka kafka;
     private final long seed;
@@ -247,7 +252,7 @@ final class Latency {
      */
     private long awaitCaughtUp(String prefix, String groupId, Duration timeout) throws Exception {
         List<TopicPartition> sales = new ArrayList<>();
-        for (String topic : List.of(Topics.SALES_ONLINE, Topics.SALES_STORE)) {
+        for (String topic : Topic.names(Topic.Role.SALES)) {
             sales.addAll(kafka.partitionsOf(prefix + topic, kafka.partitions(topic)));
         }
         Map<TopicPartition, Long> ends = kafka.committedEnds(sales);
@@ -516,7 +521,7 @@ final class Latency {
         public Future<RecordMetadata> send(
                 ProducerRecord<byte[], byte[]> record, Callback callback) {
             List<Line> lines = lines(record);
-            if (record.topic().equals(Topics.PRODUCTS)
+            if (record.topic().equals(Topic.PRODUCTS.topicName())
                     && record.value() == null
                     && record.key() != null
                     && record.timestamp() != null) {
@@ -556,7 +561,7 @@ final class Latency {
 
         private List<Line> lines(ProducerRecord<byte[], byte[]> record) {
             List<Line> lines = new ArrayList<>();
-            if (record.topic().equals(Topics.SALES_ONLINE)) {
+            if (record.topic().equals(Topic.SALES_ONLINE.topicName())) {
                 DecodeResult<OnlineOrder> r = codec.decodeOrder(record.value());
                 if (r.isAccepted() && sentIds.add("o:" + r.event().orderId())) {
                     OnlineOrder o = r.event();
@@ -568,7 +573,7 @@ final class Latency {
                                     o.productId(),
                                     o.quantity()));
                 }
-            } else if (record.topic().equals(Topics.SALES_STORE)) {
+            } else if (record.topic().equals(Topic.SALES_STORE.topicName())) {
                 DecodeResult<StoreReceipt> r = codec.decodeReceipt(record.value());
                 if (r.isAccepted() && sentIds.add("r:" + r.event().receiptId())) {
                     StoreReceipt receipt = r.event();

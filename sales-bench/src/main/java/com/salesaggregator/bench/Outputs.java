@@ -2,7 +2,7 @@ package com.salesaggregator.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.salesaggregator.output.OutputFormat;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.FigureDifferences;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import java.nio.charset.StandardCharsets;
@@ -23,24 +23,10 @@ import org.apache.kafka.common.TopicPartition;
 final class Outputs {
 
     /** The five aggregates every contender publishes (logical topic names). */
-    static final List<String> AGGREGATES =
-            List.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION,
-                    Topics.REGION_TREND_1M);
+    static final List<String> AGGREGATES = Topic.names(Topic.Role.FIGURES);
 
     /** The job's outputs: the aggregates, the dead letters and the late lines. */
-    static final List<String> JOB_OUTPUTS =
-            List.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION,
-                    Topics.REGION_TREND_1M,
-                    Topics.SALES_DLQ,
-                    Topics.SALES_LATE);
+    static final List<String> JOB_OUTPUTS = Topic.names(Topic.Role.FIGURES, Topic.Role.REJECTS);
 
     private final BenchKafka kafka;
     private final String prefix;
@@ -92,7 +78,8 @@ final class Outputs {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     String output = r.topic().substring(prefix.length());
                     counts.merge(output, 1L, Long::sum);
-                    if (output.equals(Topics.SALES_DLQ) || output.equals(Topics.SALES_LATE)) {
+                    if (output.equals(Topic.SALES_DLQ.topicName())
+                            || output.equals(Topic.SALES_LATE.topicName())) {
                         continue;
                     }
                     Map<String, JsonNode> values =
@@ -108,7 +95,7 @@ final class Outputs {
             }
         }
         // The job marks each window figure final or provisional; the peers publish final ones.
-        boolean job = outputs.contains(Topics.SALES_DLQ);
+        boolean job = outputs.contains(Topic.SALES_DLQ.topicName());
         compare(
                 problems,
                 job ? OutputFormat.REVENUE_PER_SELLER : OutputFormat.REVENUE_PER_SELLER.finalOnly(),
@@ -126,13 +113,13 @@ final class Outputs {
                 latest);
         compare(problems, OutputFormat.REVENUE_PER_PRODUCT, expected.revenuePerProduct(), latest);
         compare(problems, OutputFormat.SALES_PER_REGION, expected.salesPerRegion(), latest);
-        if (outputs.contains(Topics.SALES_DLQ)) {
-            long deadLetters = counts.getOrDefault(Topics.SALES_DLQ, 0L);
+        if (outputs.contains(Topic.SALES_DLQ.topicName())) {
+            long deadLetters = counts.getOrDefault(Topic.SALES_DLQ.topicName(), 0L);
             if (deadLetters != expectedDeadLetters) {
                 problems.add(
                         "sales-dlq: " + deadLetters + " entries, expected " + expectedDeadLetters);
             }
-            long late = counts.getOrDefault(Topics.SALES_LATE, 0L);
+            long late = counts.getOrDefault(Topic.SALES_LATE.topicName(), 0L);
             if (late != 0) {
                 problems.add("sales-late: " + late + " lines, expected none");
             }

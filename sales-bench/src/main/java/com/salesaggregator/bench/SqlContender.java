@@ -3,7 +3,7 @@ package com.salesaggregator.bench;
 import com.salesaggregator.bench.sql.SalesSql;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.JobEnvironment;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -67,15 +67,15 @@ final class SqlContender {
                         kafka.bootstrapServers(),
                         "bench-" + runId,
                         "bench-" + runId,
-                        Topics.SALES_ONLINE,
-                        Topics.SALES_STORE,
-                        Topics.PRODUCTS,
-                        Topics.FX_RATES,
-                        outputs.topic(Topics.REVENUE_PER_SELLER_1M),
-                        outputs.topic(Topics.UNITS_PER_PRODUCT_5M),
-                        outputs.topic(Topics.REVENUE_PER_PRODUCT),
-                        outputs.topic(Topics.SALES_PER_REGION),
-                        outputs.topic(Topics.REGION_TREND_1M));
+                        Topic.SALES_ONLINE.topicName(),
+                        Topic.SALES_STORE.topicName(),
+                        Topic.PRODUCTS.topicName(),
+                        Topic.FX_RATES.topicName(),
+                        outputs.topic(Topic.REVENUE_PER_SELLER_1M.topicName()),
+                        outputs.topic(Topic.UNITS_PER_PRODUCT_5M.topicName()),
+                        outputs.topic(Topic.REVENUE_PER_PRODUCT.topicName()),
+                        outputs.topic(Topic.SALES_PER_REGION.topicName()),
+                        outputs.topic(Topic.REGION_TREND_1M.topicName()));
         for (String statement : SalesSql.statements(topics)) {
             tables.executeSql(statement);
         }

@@ -2,7 +2,7 @@ package com.salesaggregator.bench;
 
 import com.salesaggregator.bench.streams.SalesStreamsTopology;
 import com.salesaggregator.job.JobEnvironment;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,15 +59,15 @@ final class StreamsContender {
         SalesStreamsTopology.build(
                 builder,
                 new SalesStreamsTopology.Topics(
-                        Topics.SALES_ONLINE,
-                        Topics.SALES_STORE,
-                        Topics.PRODUCTS,
-                        Topics.FX_RATES,
-                        outputs.topic(Topics.REVENUE_PER_SELLER_1M),
-                        outputs.topic(Topics.UNITS_PER_PRODUCT_5M),
-                        outputs.topic(Topics.REVENUE_PER_PRODUCT),
-                        outputs.topic(Topics.SALES_PER_REGION),
-                        outputs.topic(Topics.REGION_TREND_1M)),
+                        Topic.SALES_ONLINE.topicName(),
+                        Topic.SALES_STORE.topicName(),
+                        Topic.PRODUCTS.topicName(),
+                        Topic.FX_RATES.topicName(),
+                        outputs.topic(Topic.REVENUE_PER_SELLER_1M.topicName()),
+                        outputs.topic(Topic.UNITS_PER_PRODUCT_5M.topicName()),
+                        outputs.topic(Topic.REVENUE_PER_PRODUCT.topicName()),
+                        outputs.topic(Topic.SALES_PER_REGION.topicName()),
+                        outputs.topic(Topic.REGION_TREND_1M.topicName())),
                 grace(data));
         Properties props = properties(appId, runId, JobEnvironment.CHECKPOINT_INTERVAL);
         KafkaStreams streams = new KafkaStreams(builder.build(props), props);
@@ -165,15 +165,15 @@ final class StreamsContender {
                 SalesStreamsTopology.build(
                         builder,
                         new SalesStreamsTopology.Topics(
-                                prefix + Topics.SALES_ONLINE,
-                                prefix + Topics.SALES_STORE,
-                                prefix + Topics.PRODUCTS,
-                                prefix + Topics.FX_RATES,
-                                outputs.topic(Topics.REVENUE_PER_SELLER_1M),
-                                outputs.topic(Topics.UNITS_PER_PRODUCT_5M),
-                                outputs.topic(Topics.REVENUE_PER_PRODUCT),
-                                outputs.topic(Topics.SALES_PER_REGION),
-                                outputs.topic(Topics.REGION_TREND_1M)),
+                                prefix + Topic.SALES_ONLINE.topicName(),
+                                prefix + Topic.SALES_STORE.topicName(),
+                                prefix + Topic.PRODUCTS.topicName(),
+                                prefix + Topic.FX_RATES.topicName(),
+                                outputs.topic(Topic.REVENUE_PER_SELLER_1M.topicName()),
+                                outputs.topic(Topic.UNITS_PER_PRODUCT_5M.topicName()),
+                                outputs.topic(Topic.REVENUE_PER_PRODUCT.topicName()),
+                                outputs.topic(Topic.SALES_PER_REGION.topicName()),
+                                outputs.topic(Topic.REGION_TREND_1M.topicName())),
                         Duration.ofMinutes(5));
                 Properties props = properties(appId, runId, commitInterval);
                 streams = new KafkaStreams(builder.build(props), props);
@@ -203,7 +203,7 @@ final class StreamsContender {
     private boolean awaitDone(KafkaStreams streams, String appId, Outputs outputs, Duration timeout)
             throws Exception {
         List<TopicPartition> inputs = new ArrayList<>();
-        for (String topic : List.of(Topics.SALES_ONLINE, Topics.SALES_STORE)) {
+        for (String topic : Topic.names(Topic.Role.SALES)) {
             inputs.addAll(kafka.partitionsOf(topic, kafka.partitions(topic)));
         }
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -3,7 +3,7 @@ package com.salesaggregator.dashboard;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
 import com.salesaggregator.cli.StopSignals;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -132,8 +132,8 @@ public final class Dashboard implements Callable<Integer> {
                 "--flink-rest-url must be an http(s) URL, was " + flinkRestUrl);
         for (String name : topics.keySet()) {
             require(
-                    Topics.ALL.contains(name),
-                    "--topic " + name + ": not a topic of the job; known: " + Topics.ALL);
+                    Topic.names().contains(name),
+                    "--topic " + name + ": not a topic of the job; known: " + Topic.names());
         }
         Properties client = new Properties();
         if (clientConfig != null) {

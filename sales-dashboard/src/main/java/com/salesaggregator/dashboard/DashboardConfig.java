@@ -1,6 +1,6 @@
 package com.salesaggregator.dashboard;
 
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,18 +37,10 @@ public record DashboardConfig(
      * The topics the dashboard reads (default names): the five outputs of figures, the dead letters
      * and the late lines. Its KafkaUser needs Read on these, and nothing else to read.
      */
-    public static final List<String> READS =
-            List.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION,
-                    Topics.REGION_TREND_1M,
-                    Topics.SALES_DLQ,
-                    Topics.SALES_LATE);
+    public static final List<String> READS = Topic.names(Topic.Role.FIGURES, Topic.Role.REJECTS);
 
     /** The topics whose end offsets give the input rate (default names): Describe is enough. */
-    public static final List<String> DESCRIBES = List.of(Topics.SALES_ONLINE, Topics.SALES_STORE);
+    public static final List<String> DESCRIBES = Topic.names(Topic.Role.SALES);
 
     public DashboardConfig {
         clientProperties = (Properties) clientProperties.clone();

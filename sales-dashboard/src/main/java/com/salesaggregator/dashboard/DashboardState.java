@@ -15,7 +15,7 @@ import com.salesaggregator.output.ProductWindow;
 import com.salesaggregator.output.RegionMinute;
 import com.salesaggregator.output.RegionTotal;
 import com.salesaggregator.output.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -85,7 +85,7 @@ public final class DashboardState {
     /**
      * Takes one committed record of an output.
      *
-     * @param output the output's default topic name ({@link Topics})
+     * @param output the output's default topic name ({@link Topic})
      * @param key the record key (UTF-8)
      * @param value the record value (JSON as the job writes it)
      * @return whether the figures changed (false for an older window, a tombstone, an unreadable
@@ -105,20 +105,20 @@ public final class DashboardState {
         boolean changed;
         try {
             changed =
-                    switch (output) {
-                        case Topics.REVENUE_PER_PRODUCT -> {
+                    switch (Topic.byName(output).orElse(null)) {
+                        case REVENUE_PER_PRODUCT -> {
                             ProductTotal t = OutputFormat.REVENUE_PER_PRODUCT.read(key, json);
                             productTotals.put(t.productId(), t);
                             yield true;
                         }
-                        case Topics.SALES_PER_REGION -> {
+                        case SALES_PER_REGION -> {
                             RegionTotal t = OutputFormat.SALES_PER_REGION.read(key, json);
                             regionTotals.put(t.region(), t);
                             yield true;
                         }
-                        case Topics.REGION_TREND_1M ->
+                        case REGION_TREND_1M ->
                                 regionMinute(marked(OutputFormat.REGION_TREND, key, json));
-                        case Topics.UNITS_PER_PRODUCT_5M -> {
+                        case UNITS_PER_PRODUCT_5M -> {
                             Marked<ProductWindow> w =
                                     marked(OutputFormat.UNITS_PER_PRODUCT, key, json);
                             yield window(
@@ -127,7 +127,7 @@ public final class DashboardState {
                                     w.figure().productId(),
                                     w);
                         }
-                        case Topics.REVENUE_PER_SELLER_1M -> {
+                        case REVENUE_PER_SELLER_1M -> {
                             Marked<SellerMinute> m =
                                     marked(OutputFormat.REVENUE_PER_SELLER, key, json);
                             yield window(
@@ -136,15 +136,15 @@ public final class DashboardState {
                                     m.figure().sellerId(),
                                     m);
                         }
-                        case Topics.SALES_DLQ -> {
+                        case SALES_DLQ -> {
                             deadLetters.merge(json.path("reason").asText("?"), 1L, Long::sum);
                             yield true;
                         }
-                        case Topics.SALES_LATE -> {
+                        case SALES_LATE -> {
                             lateLines++;
                             yield true;
                         }
-                        default -> false;
+                        case null, default -> false;
                     };
         } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
             unreadable++;

@@ -19,6 +19,7 @@ import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.k8s.K8sStrictModel;
 import com.salesaggregator.k8s.KafkaAcls;
+import com.salesaggregator.topics.Topic;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
@@ -58,17 +59,11 @@ class BackfillChartTest {
     private static final Map<String, Object> BACKFILL =
             ordered("backfill.enabled", true, "backfill.from", FROM, "backfill.to", TO);
 
+    // The job's own topic lists: the chart's (_helpers.tpl inputTopics, outputTopics) must match.
     private static final List<String> INPUTS =
-            List.of("sales-online", "sales-store", "products", "fx-rates");
+            Topic.inputs().stream().map(Topic::topicName).toList();
     private static final List<String> OUTPUTS =
-            List.of(
-                    "revenue-per-seller-1m",
-                    "units-per-product-5m",
-                    "revenue-per-product",
-                    "sales-per-region",
-                    "region-trend-1m",
-                    "sales-dlq",
-                    "sales-late");
+            Topic.outputs().stream().map(Topic::topicName).toList();
 
     @TempDir Path dir;
 

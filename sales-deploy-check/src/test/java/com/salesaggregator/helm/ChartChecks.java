@@ -8,9 +8,9 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.k8s.K8sStrictModel;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -344,8 +344,8 @@ final class ChartChecks {
             String name = args[i].substring(prefix.length());
             String value = args[i + 1];
             passed.add(name);
-            if (!Topics.ALL.contains(name)) {
-                problems.add(args[i] + " is not a topic of the job (Topics.ALL)");
+            if (!Topic.names().contains(name)) {
+                problems.add(args[i] + " is not a topic of the job (Topic.names())");
             }
             if (!value.equals(name)) {
                 problems.add(args[i] + " " + value + " differs from the job's default " + name);
@@ -354,7 +354,7 @@ final class ChartChecks {
                 problems.add(args[i] + " " + value + " is not a KafkaTopic in k8s/topics");
             }
         }
-        for (String topic : Topics.ALL) {
+        for (String topic : Topic.names()) {
             if (!passed.contains(topic)) {
                 problems.add("the chart passes no --topic." + topic);
             }

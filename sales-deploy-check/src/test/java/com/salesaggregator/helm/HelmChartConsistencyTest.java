@@ -24,7 +24,7 @@ import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
 import com.salesaggregator.seeder.Seeder;
 import com.salesaggregator.testkit.GrafanaDashboard;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -206,7 +206,7 @@ class HelmChartConsistencyTest {
                 assertThat(config.topic(topic)).as(topic).isEqualTo(jobArgs[i + 1]);
             }
         }
-        assertThat(config.topic(Topics.SALES_DLQ)).isEqualTo("my-dlq");
+        assertThat(config.topic(Topic.SALES_DLQ.topicName())).isEqualTo("my-dlq");
         assertThat(config.bootstrapServers()).isEqualTo("sales-kafka-kafka-bootstrap:9093");
         assertThat(config.flinkRestUrl())
                 .isEqualTo("http://" + flink.at("/metadata/name").asText() + "-rest:8081");
@@ -344,10 +344,10 @@ class HelmChartConsistencyTest {
 
         JsonNode asShipped = Manifests.find(Manifests.parse(render(Map.of())), "FlinkDeployment");
         Set<String> renamedInK8s = new TreeSet<>(declaredTopics());
-        renamedInK8s.remove(Topics.REGION_TREND_1M);
+        renamedInK8s.remove(Topic.REGION_TREND_1M.topicName());
         renamedInK8s.add("region-trend-one-minute");
         assertThat(topicProblems(asShipped, renamedInK8s))
-                .anySatisfy(p -> assertThat(p).contains(Topics.REGION_TREND_1M));
+                .anySatisfy(p -> assertThat(p).contains(Topic.REGION_TREND_1M.topicName()));
 
         assertThat(topicProblems(asShipped, declaredTopics())).isEmpty();
     }

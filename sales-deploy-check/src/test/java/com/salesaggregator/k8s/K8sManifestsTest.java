@@ -8,6 +8,7 @@ import com.salesaggregator.dashboard.DashboardConfig;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesJobOptions;
 import com.salesaggregator.k8s.K8sStrictModel.Document;
+import com.salesaggregator.topics.Topic;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -624,16 +625,21 @@ class K8sManifestsTest {
     static List<String> aclProblems(List<KafkaUser> users, JobConfig job) {
         List<String> problems = new ArrayList<>();
         JobConfig.TopicNames t = job.topics();
-        List<String> inputs = List.of(t.online(), t.store(), t.products(), t.fxRates());
+        List<String> inputs =
+                List.of(
+                        t.of(Topic.SALES_ONLINE),
+                        t.of(Topic.SALES_STORE),
+                        t.of(Topic.PRODUCTS),
+                        t.of(Topic.FX_RATES));
         List<String> outputs =
                 List.of(
-                        t.revenuePerSeller(),
-                        t.unitsPerProduct(),
-                        t.revenuePerProduct(),
-                        t.salesPerRegion(),
-                        t.regionTrend(),
-                        t.deadLetters(),
-                        t.late());
+                        t.of(Topic.REVENUE_PER_SELLER_1M),
+                        t.of(Topic.UNITS_PER_PRODUCT_5M),
+                        t.of(Topic.REVENUE_PER_PRODUCT),
+                        t.of(Topic.SALES_PER_REGION),
+                        t.of(Topic.REGION_TREND_1M),
+                        t.of(Topic.SALES_DLQ),
+                        t.of(Topic.SALES_LATE));
         KafkaUser seeder = user(users, "sales-seeder", problems);
         KafkaUser aggregator = user(users, "sales-aggregator", problems);
         KafkaUser reader = user(users, "sales-reader", problems);
@@ -706,7 +712,12 @@ class K8sManifestsTest {
             }
         }
         JobConfig.TopicNames t = job.topics();
-        List<String> inputs = List.of(t.online(), t.store(), t.products(), t.fxRates());
+        List<String> inputs =
+                List.of(
+                        t.of(Topic.SALES_ONLINE),
+                        t.of(Topic.SALES_STORE),
+                        t.of(Topic.PRODUCTS),
+                        t.of(Topic.FX_RATES));
         KafkaUser seeder = user(users, "sales-seeder", problems);
         KafkaUser aggregator = user(users, "sales-aggregator", problems);
         KafkaUser reader = user(users, "sales-reader", problems);

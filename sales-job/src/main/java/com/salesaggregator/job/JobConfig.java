@@ -18,13 +18,16 @@ import static com.salesaggregator.job.SalesJobOptions.TRANSACTIONAL_ID_PREFIX;
 import static com.salesaggregator.job.SalesJobOptions.TRANSACTION_TIMEOUT;
 
 import com.salesaggregator.codec.CodecLimits;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,37 +68,40 @@ public record JobConfig(
         implements Serializable {
 
     /**
-     * The topics the job reads and writes.
+     * The name each of the product's topics goes by for this job: its own name unless renamed with
+     * {@code topic.<name>}.
      *
-     * @param online online orders
-     * @param store store receipts
-     * @param products catalog
-     * @param fxRates FX rates
-     * @param revenuePerSeller revenue per seller per minute
-     * @param unitsPerProduct units per product per 5-minute window
-     * @param revenuePerProduct running totals per product
-     * @param salesPerRegion running totals per region
-     * @param regionTrend per region per minute
-     * @param deadLetters rejected records
-     * @param late late lines
+     * @param byTopic every {@link Topic} with the topic name to use
      */
-    public record TopicNames(
-            String online,
-            String store,
-            String products,
-            String fxRates,
-            String revenuePerSeller,
-            String unitsPerProduct,
-            String revenuePerProduct,
-            String salesPerRegion,
-            String regionTrend,
-            String deadLetters,
-            String late)
-            implements Serializable {}
+    public record TopicNames(Map<Topic, String> byTopic) implements Serializable {
+
+        public TopicNames {
+            EnumMap<Topic, String> copy = new EnumMap<>(Topic.class);
+            copy.putAll(byTopic);
+            if (copy.size() != Topic.values().length) {
+                throw new IllegalArgumentException(
+                        "every topic needs a name; missing: "
+                                + EnumSet.complementOf(EnumSet.copyOf(copy.keySet())));
+            }
+            byTopic = Collections.unmodifiableMap(copy);
+        }
+
+        /** Every topic under its own name. */
+        public static TopicNames defaults() {
+            EnumMap<Topic, String> names = new EnumMap<>(Topic.class);
+            for (Topic topic : Topic.values()) {
+                names.put(topic, topic.topicName());
+            }
+            return new TopicNames(names);
+        }
+
+        /** The name to use for {@code topic}. */
+        public String of(Topic topic) {
+            return byTopic.get(topic);
+        }
+    }
 
     public static final String TOPIC_PREFIX = SalesJobOptions.TOPIC_PREFIX;
-
-    private static final Map<String, String> TOPIC_DEFAULTS = new LinkedHashMap<>();
 
     /** Former job options that Flink's configuration now owns, with the key to use instead. */
     private static final Map<String, String> MOVED_TO_FLINK =
@@ -107,23 +113,6 @@ public record JobConfig(
                     "tolerable-checkpoint-failures",
                             CheckpointingOptions.TOLERABLE_FAILURE_NUMBER.key(),
                     "max-parallelism", PipelineOptions.MAX_PARALLELISM.key());
-
-    /** The topic options of the outputs, each written by a transactional sink. */
-    private static final Set<String> OUTPUT_TOPIC_KEYS =
-            Set.of(
-                    TOPIC_PREFIX + Topics.REVENUE_PER_SELLER_1M,
-                    TOPIC_PREFIX + Topics.UNITS_PER_PRODUCT_5M,
-                    TOPIC_PREFIX + Topics.REVENUE_PER_PRODUCT,
-                    TOPIC_PREFIX + Topics.SALES_PER_REGION,
-                    TOPIC_PREFIX + Topics.REGION_TREND_1M,
-                    TOPIC_PREFIX + Topics.SALES_DLQ,
-                    TOPIC_PREFIX + Topics.SALES_LATE);
-
-    static {
-        for (String topic : Topics.ALL) {
-            TOPIC_DEFAULTS.put(TOPIC_PREFIX + topic, topic);
-        }
-    }
 
     /** Every option but the topic renames, in declaration order (for help and documentation). */
     public static List<ConfigOption<?>> options() {
@@ -155,7 +144,7 @@ public record JobConfig(
         SalesJobOptions.ALL.forEach(o -> known.add(o.key()));
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(known);
-        unknown.removeAll(TOPIC_DEFAULTS.keySet());
+        Topic.names().forEach(name -> unknown.remove(TOPIC_PREFIX + name));
         if (!unknown.isEmpty()) {
             throw new IllegalArgumentException(
                     "unknown option(s) " + unknown + "; known: " + known + " and topic.<name>");
@@ -168,18 +157,7 @@ public record JobConfig(
                         r.text(GROUP_ID),
                         r.text(TRANSACTIONAL_ID_PREFIX),
                         r.choice(STARTING_OFFSETS, SalesJobOptions.STARTING_OFFSETS_CHOICES),
-                        new TopicNames(
-                                r.topic(Topics.SALES_ONLINE),
-                                r.topic(Topics.SALES_STORE),
-                                r.topic(Topics.PRODUCTS),
-                                r.topic(Topics.FX_RATES),
-                                r.topic(Topics.REVENUE_PER_SELLER_1M),
-                                r.topic(Topics.UNITS_PER_PRODUCT_5M),
-                                r.topic(Topics.REVENUE_PER_PRODUCT),
-                                r.topic(Topics.SALES_PER_REGION),
-                                r.topic(Topics.REGION_TREND_1M),
-                                r.topic(Topics.SALES_DLQ),
-                                r.topic(Topics.SALES_LATE)),
+                        r.topics(),
                         r.duration(OUT_OF_ORDERNESS, true),
                         r.duration(IDLENESS, false),
                         r.duration(ALLOWED_LATENESS, true),
@@ -225,8 +203,7 @@ public record JobConfig(
             String topic = entry.getValue();
             String other = keyByTopic.putIfAbsent(topic, key);
             if (other != null) {
-                boolean bothOutputs =
-                        OUTPUT_TOPIC_KEYS.contains(other) && OUTPUT_TOPIC_KEYS.contains(key);
+                boolean bothOutputs = isOutputKey(other) && isOutputKey(key);
                 throw new IllegalArgumentException(
                         other
                                 + " and "
@@ -244,20 +221,18 @@ public record JobConfig(
         }
     }
 
+    private static boolean isOutputKey(String key) {
+        return Topic.byName(key.substring(TOPIC_PREFIX.length()))
+                .map(Topic::isOutput)
+                .orElse(false);
+    }
+
     /** Every topic option ({@code topic.<name>}) with the topic it names, in declaration order. */
     private Map<String, String> topicsByKey() {
         Map<String, String> byKey = new LinkedHashMap<>();
-        byKey.put(TOPIC_PREFIX + Topics.SALES_ONLINE, topics.online());
-        byKey.put(TOPIC_PREFIX + Topics.SALES_STORE, topics.store());
-        byKey.put(TOPIC_PREFIX + Topics.PRODUCTS, topics.products());
-        byKey.put(TOPIC_PREFIX + Topics.FX_RATES, topics.fxRates());
-        byKey.put(TOPIC_PREFIX + Topics.REVENUE_PER_SELLER_1M, topics.revenuePerSeller());
-        byKey.put(TOPIC_PREFIX + Topics.UNITS_PER_PRODUCT_5M, topics.unitsPerProduct());
-        byKey.put(TOPIC_PREFIX + Topics.REVENUE_PER_PRODUCT, topics.revenuePerProduct());
-        byKey.put(TOPIC_PREFIX + Topics.SALES_PER_REGION, topics.salesPerRegion());
-        byKey.put(TOPIC_PREFIX + Topics.REGION_TREND_1M, topics.regionTrend());
-        byKey.put(TOPIC_PREFIX + Topics.SALES_DLQ, topics.deadLetters());
-        byKey.put(TOPIC_PREFIX + Topics.SALES_LATE, topics.late());
+        for (Topic topic : Topic.values()) {
+            byKey.put(TOPIC_PREFIX + topic.topicName(), topics.of(topic));
+        }
         return byKey;
     }
 
@@ -333,6 +308,15 @@ public record JobConfig(
                 throw new IllegalArgumentException(option.key() + " must not be empty");
             }
             return value;
+        }
+
+        /** Every topic's name: its own unless renamed with {@code topic.<name>}. */
+        TopicNames topics() {
+            EnumMap<Topic, String> names = new EnumMap<>(Topic.class);
+            for (Topic topic : Topic.values()) {
+                names.put(topic, topic(topic.topicName()));
+            }
+            return new TopicNames(names);
         }
 
         String topic(String name) {

@@ -13,6 +13,7 @@ import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.model.Channel;
+import com.salesaggregator.topics.Topic;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -54,28 +55,28 @@ public final class KafkaConnectors {
                         env,
                         config,
                         bounded,
-                        topics.online(),
+                        topics.of(Topic.SALES_ONLINE),
                         new SaleRecordDeserializer(Channel.ONLINE, config.codecLimits()),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.store(),
+                        topics.of(Topic.SALES_STORE),
                         new SaleRecordDeserializer(Channel.STORE, config.codecLimits()),
                         JobWatermarks.sales(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.products(),
+                        topics.of(Topic.PRODUCTS),
                         new ProductRecordDeserializer(config.codecLimits()),
                         JobWatermarks.products(config)),
                 input(
                         env,
                         config,
                         bounded,
-                        topics.fxRates(),
+                        topics.of(Topic.FX_RATES),
                         new FxRateRecordDeserializer(config.codecLimits()),
                         JobWatermarks.fxRates(config)));
     }
@@ -103,43 +104,43 @@ public final class KafkaConnectors {
         return new SalesTopology.Sinks(
                 sink(
                         config,
-                        topics.revenuePerSeller(),
+                        topics.of(Topic.REVENUE_PER_SELLER_1M),
                         (SellerMinute m) -> OutputJson.windowKey(m.sellerId(), m.windowStart()),
                         OutputJson::sellerMinute),
                 sink(
                         config,
-                        topics.unitsPerProduct(),
+                        topics.of(Topic.UNITS_PER_PRODUCT_5M),
                         (ProductWindowUnits u) ->
                                 OutputJson.windowKey(u.productId(), u.windowStart()),
                         OutputJson::productWindowUnits),
                 sink(
                         config,
-                        topics.revenuePerProduct(),
+                        topics.of(Topic.REVENUE_PER_PRODUCT),
                         (RunningTotal t) -> OutputJson.utf8(t.key()),
                         OutputJson::productTotal),
                 sink(
                         config,
-                        topics.salesPerRegion(),
+                        topics.of(Topic.SALES_PER_REGION),
                         (RunningTotal t) -> OutputJson.utf8(t.key()),
                         OutputJson::regionTotal),
                 sink(
                         config,
-                        topics.regionTrend(),
+                        topics.of(Topic.REGION_TREND_1M),
                         (RegionMinute m) -> OutputJson.windowKey(m.region(), m.windowStart()),
                         OutputJson::regionMinute),
                 sink(
                         config,
-                        topics.deadLetters(),
+                        topics.of(Topic.SALES_DLQ),
                         OutputJson::deadLetterKey,
                         OutputJson::deadLetter,
                         OutputCounters.deadLetters(
-                                topics.deadLetters(), (DeadLetter d) -> d.reason().name())),
+                                topics.of(Topic.SALES_DLQ), (DeadLetter d) -> d.reason().name())),
                 sink(
                         config,
-                        topics.late(),
+                        topics.of(Topic.SALES_LATE),
                         (LateLine l) -> OutputJson.utf8(l.line().line().lineId()),
                         OutputJson::lateLine,
-                        OutputCounters.late(topics.late())));
+                        OutputCounters.late(topics.of(Topic.SALES_LATE))));
     }
 
     private static <T> KafkaSource<T> source(

@@ -29,6 +29,7 @@ import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.model.FxRate;
 import com.salesaggregator.model.SaleLine;
+import com.salesaggregator.topics.Topic;
 import java.time.Duration;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -125,12 +126,14 @@ public final class SalesTopology {
     /** Adds the pipeline from {@code sources} to {@code sinks} to their environment. */
     public static void build(Sources sources, Sinks sinks, JobConfig config) {
         DeadLetters.SourceTopics sourceTopics =
-                new DeadLetters.SourceTopics(config.topics().online(), config.topics().store());
+                new DeadLetters.SourceTopics(
+                        config.topics().of(Topic.SALES_ONLINE),
+                        config.topics().of(Topic.SALES_STORE));
 
         SingleOutputStreamOperator<SaleLine> onlineLines =
-                splitSales(sources.online(), "online", config.topics().online());
+                splitSales(sources.online(), "online", config.topics().of(Topic.SALES_ONLINE));
         SingleOutputStreamOperator<SaleLine> storeLines =
-                splitSales(sources.store(), "store", config.topics().store());
+                splitSales(sources.store(), "store", config.topics().of(Topic.SALES_STORE));
         SingleOutputStreamOperator<ProductChange> products =
                 sources.products()
                         .process(
@@ -206,7 +209,7 @@ public final class SalesTopology {
         keepRetiredUid(sellerMinutes, "revenue-per-seller-1m")
                 .sinkTo(sinks.revenuePerSeller())
                 .uid("sink-revenue-per-seller-1m")
-                .name("Sink: " + config.topics().revenuePerSeller());
+                .name("Sink: " + config.topics().of(Topic.REVENUE_PER_SELLER_1M));
 
         DataStream<ProductPane> panes =
                 preAggregate(onTime, PreAggregator.Dimension.PRODUCT_MINUTE, "product-minute")
@@ -226,7 +229,7 @@ public final class SalesTopology {
                 .name("Units per product, 5 min every 1 min")
                 .sinkTo(sinks.unitsPerProduct())
                 .uid("sink-units-per-product-5m")
-                .name("Sink: " + config.topics().unitsPerProduct());
+                .name("Sink: " + config.topics().of(Topic.UNITS_PER_PRODUCT_5M));
 
         DataStream<RegionMinute> regionMinutes =
                 preAggregate(onTime, PreAggregator.Dimension.REGION_MINUTE, "region-minute")
@@ -242,7 +245,7 @@ public final class SalesTopology {
         keepRetiredUid(regionMinutes, "region-trend-1m")
                 .sinkTo(sinks.regionTrend())
                 .uid("sink-region-trend-1m")
-                .name("Sink: " + config.topics().regionTrend());
+                .name("Sink: " + config.topics().of(Topic.REGION_TREND_1M));
 
         preAggregate(onTime, PreAggregator.Dimension.PRODUCT, "product")
                 .keyBy(LinePartial::key)
@@ -251,7 +254,7 @@ public final class SalesTopology {
                 .name("Running totals per product")
                 .sinkTo(sinks.revenuePerProduct())
                 .uid("sink-revenue-per-product")
-                .name("Sink: " + config.topics().revenuePerProduct());
+                .name("Sink: " + config.topics().of(Topic.REVENUE_PER_PRODUCT));
 
         preAggregate(onTime, PreAggregator.Dimension.REGION, "region")
                 .keyBy(LinePartial::key)
@@ -260,7 +263,7 @@ public final class SalesTopology {
                 .name("Running totals per region")
                 .sinkTo(sinks.salesPerRegion())
                 .uid("sink-sales-per-region")
-                .name("Sink: " + config.topics().salesPerRegion());
+                .name("Sink: " + config.topics().of(Topic.SALES_PER_REGION));
 
         onlineLines
                 .getSideOutput(DeadLetters.TAG)
@@ -271,11 +274,11 @@ public final class SalesTopology {
                         priced.getSideOutput(DeadLetters.TAG))
                 .sinkTo(sinks.deadLetters())
                 .uid("sink-sales-dlq")
-                .name("Sink: " + config.topics().deadLetters());
+                .name("Sink: " + config.topics().of(Topic.SALES_DLQ));
 
         onTime.getSideOutput(LatenessRouter.LATE)
                 .sinkTo(sinks.late())
                 .uid("sink-sales-late")
-                .name("Sink: " + config.topics().late());
+                .name("Sink: " + config.topics().of(Topic.SALES_LATE));
     }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.salesaggregator.codec.CodecLimits;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,18 +64,18 @@ class JobConfigTest {
 
         assertThat(
                         List.of(
-                                topics.online(),
-                                topics.store(),
-                                topics.products(),
-                                topics.fxRates(),
-                                topics.revenuePerSeller(),
-                                topics.unitsPerProduct(),
-                                topics.revenuePerProduct(),
-                                topics.salesPerRegion(),
-                                topics.regionTrend(),
-                                topics.deadLetters(),
-                                topics.late()))
-                .isEqualTo(Topics.ALL);
+                                topics.of(Topic.SALES_ONLINE),
+                                topics.of(Topic.SALES_STORE),
+                                topics.of(Topic.PRODUCTS),
+                                topics.of(Topic.FX_RATES),
+                                topics.of(Topic.REVENUE_PER_SELLER_1M),
+                                topics.of(Topic.UNITS_PER_PRODUCT_5M),
+                                topics.of(Topic.REVENUE_PER_PRODUCT),
+                                topics.of(Topic.SALES_PER_REGION),
+                                topics.of(Topic.REGION_TREND_1M),
+                                topics.of(Topic.SALES_DLQ),
+                                topics.of(Topic.SALES_LATE)))
+                .isEqualTo(Topic.names());
     }
 
     @Test
@@ -241,13 +241,13 @@ class JobConfigTest {
         JobConfig.TopicNames t = config.topics();
         List<String> outputs =
                 List.of(
-                        t.revenuePerSeller(),
-                        t.unitsPerProduct(),
-                        t.revenuePerProduct(),
-                        t.salesPerRegion(),
-                        t.regionTrend(),
-                        t.deadLetters(),
-                        t.late());
+                        t.of(Topic.REVENUE_PER_SELLER_1M),
+                        t.of(Topic.UNITS_PER_PRODUCT_5M),
+                        t.of(Topic.REVENUE_PER_PRODUCT),
+                        t.of(Topic.SALES_PER_REGION),
+                        t.of(Topic.REGION_TREND_1M),
+                        t.of(Topic.SALES_DLQ),
+                        t.of(Topic.SALES_LATE));
 
         assertThat(outputs.stream().map(config::transactionalIdPrefix))
                 .doesNotHaveDuplicates()
@@ -272,7 +272,8 @@ class JobConfigTest {
 
     @Test
     void outputRenamedOntoTheDefaultNameOfAnotherOutputIsRefused() {
-        assertThatThrownBy(() -> parse("--topic.region-trend-1m", Topics.SALES_PER_REGION))
+        assertThatThrownBy(
+                        () -> parse("--topic.region-trend-1m", Topic.SALES_PER_REGION.topicName()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("topic.sales-per-region")
                 .hasMessageContaining("topic.region-trend-1m")
@@ -281,7 +282,7 @@ class JobConfigTest {
 
     @Test
     void outputOnAnInputTopicIsRefused() {
-        assertThatThrownBy(() -> parse("--topic.sales-dlq", Topics.SALES_ONLINE))
+        assertThatThrownBy(() -> parse("--topic.sales-dlq", Topic.SALES_ONLINE.topicName()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("topic.sales-online and topic.sales-dlq both name topic")
                 .hasMessageNotContaining("transactional id");
@@ -291,11 +292,11 @@ class JobConfigTest {
     void swappingTwoTopicNamesIsAllowed() {
         JobConfig config =
                 parse(
-                        "--topic.sales-dlq", Topics.SALES_LATE,
-                        "--topic.sales-late", Topics.SALES_DLQ);
+                        "--topic.sales-dlq", Topic.SALES_LATE.topicName(),
+                        "--topic.sales-late", Topic.SALES_DLQ.topicName());
 
-        assertThat(config.topics().deadLetters()).isEqualTo(Topics.SALES_LATE);
-        assertThat(config.topics().late()).isEqualTo(Topics.SALES_DLQ);
+        assertThat(config.topics().of(Topic.SALES_DLQ)).isEqualTo(Topic.SALES_LATE.topicName());
+        assertThat(config.topics().of(Topic.SALES_LATE)).isEqualTo(Topic.SALES_DLQ.topicName());
     }
 
     @Test
@@ -306,10 +307,10 @@ class JobConfigTest {
                         "--topic.sales-dlq", "blue.sales-dlq",
                         "--topic.units-per-product-5m", "blue.units");
 
-        assertThat(config.topics().online()).isEqualTo("blue.sales-online");
-        assertThat(config.topics().deadLetters()).isEqualTo("blue.sales-dlq");
-        assertThat(config.topics().unitsPerProduct()).isEqualTo("blue.units");
-        assertThat(config.topics().store()).isEqualTo(Topics.SALES_STORE);
+        assertThat(config.topics().of(Topic.SALES_ONLINE)).isEqualTo("blue.sales-online");
+        assertThat(config.topics().of(Topic.SALES_DLQ)).isEqualTo("blue.sales-dlq");
+        assertThat(config.topics().of(Topic.UNITS_PER_PRODUCT_5M)).isEqualTo("blue.units");
+        assertThat(config.topics().of(Topic.SALES_STORE)).isEqualTo(Topic.SALES_STORE.topicName());
     }
 
     @Test

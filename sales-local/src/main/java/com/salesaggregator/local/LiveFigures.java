@@ -2,7 +2,7 @@ package com.salesaggregator.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -47,14 +47,14 @@ final class LiveFigures {
         } catch (IOException e) {
             return;
         }
-        switch (record.topic()) {
-            case Topics.REVENUE_PER_SELLER_1M -> sellerMinutes.put(key, value);
-            case Topics.UNITS_PER_PRODUCT_5M -> productWindows.put(key, value);
-            case Topics.SALES_PER_REGION -> regionTotals.put(key, value);
-            case Topics.SALES_DLQ ->
+        switch (Topic.byName(record.topic()).orElse(null)) {
+            case REVENUE_PER_SELLER_1M -> sellerMinutes.put(key, value);
+            case UNITS_PER_PRODUCT_5M -> productWindows.put(key, value);
+            case SALES_PER_REGION -> regionTotals.put(key, value);
+            case SALES_DLQ ->
                     deadLettersByReason.merge(value.path("reason").asText(), 1, Integer::sum);
-            case Topics.SALES_LATE -> late++;
-            default -> {}
+            case SALES_LATE -> late++;
+            case null, default -> {}
         }
     }
 

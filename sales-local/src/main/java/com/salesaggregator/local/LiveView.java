@@ -1,6 +1,6 @@
 package com.salesaggregator.local;
 
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -60,7 +60,7 @@ final class LiveView implements Runnable {
         this.redraw = redraw;
         this.interval = interval;
         this.footer = footer;
-        for (String topic : Topics.ALL) {
+        for (String topic : Topic.names()) {
             stats.put(topic, new TopicStats());
         }
     }
@@ -85,7 +85,7 @@ final class LiveView implements Runnable {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
             consumer = c;
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : Topics.ALL) {
+            for (String topic : Topic.names()) {
                 for (PartitionInfo info : c.partitionsFor(topic)) {
                     partitions.add(new TopicPartition(topic, info.partition()));
                 }
@@ -98,8 +98,8 @@ final class LiveView implements Runnable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     stats.get(record.topic()).count++;
                     figures.accept(record);
-                    if (record.topic().equals(Topics.SALES_ONLINE)
-                            || record.topic().equals(Topics.SALES_STORE)) {
+                    if (record.topic().equals(Topic.SALES_ONLINE.topicName())
+                            || record.topic().equals(Topic.SALES_STORE.topicName())) {
                         remember(record);
                     }
                 }

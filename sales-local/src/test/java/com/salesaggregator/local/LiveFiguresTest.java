@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -72,7 +72,7 @@ class LiveFiguresTest {
     private void seller(String id, int minute, long revenueCents, boolean isFinal) {
         long start = T0 + minute * MINUTE;
         accept(
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 OutputJson.windowKey(id, start),
                 OutputJson.sellerMinute(
                         new SellerMinute(id, start, start + MINUTE, 1, 1, revenueCents, isFinal)));
@@ -81,7 +81,7 @@ class LiveFiguresTest {
     private void window(String id, int minute, long units, boolean isFinal) {
         long start = T0 + minute * MINUTE;
         accept(
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 OutputJson.windowKey(id, start),
                 OutputJson.productWindowUnits(
                         new ProductWindowUnits(

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -42,7 +42,7 @@ public record OutputFormat<T>(
 
     public static final OutputFormat<SellerMinute> REVENUE_PER_SELLER =
             new OutputFormat<>(
-                    Topics.REVENUE_PER_SELLER_1M,
+                    Topic.REVENUE_PER_SELLER_1M.topicName(),
                     Set.of(
                             "seller_id",
                             "window_start",
@@ -62,7 +62,7 @@ public record OutputFormat<T>(
 
     public static final OutputFormat<ProductWindow> UNITS_PER_PRODUCT =
             new OutputFormat<>(
-                    Topics.UNITS_PER_PRODUCT_5M,
+                    Topic.UNITS_PER_PRODUCT_5M.topicName(),
                     Set.of("product_id", "name", "category", "window_start", "window_end", "units"),
                     v ->
                             new ProductWindow(
@@ -76,7 +76,7 @@ public record OutputFormat<T>(
 
     public static final OutputFormat<RegionMinute> REGION_TREND =
             new OutputFormat<>(
-                    Topics.REGION_TREND_1M,
+                    Topic.REGION_TREND_1M.topicName(),
                     Set.of("region", "window_start", "window_end", "units", "revenue_eur"),
                     v ->
                             new RegionMinute(
@@ -89,7 +89,7 @@ public record OutputFormat<T>(
 
     public static final OutputFormat<ProductTotal> REVENUE_PER_PRODUCT =
             new OutputFormat<>(
-                    Topics.REVENUE_PER_PRODUCT,
+                    Topic.REVENUE_PER_PRODUCT.topicName(),
                     Set.of("product_id", "name", "units", "revenue_eur", "margin_eur"),
                     v ->
                             new ProductTotal(
@@ -102,7 +102,7 @@ public record OutputFormat<T>(
 
     public static final OutputFormat<RegionTotal> SALES_PER_REGION =
             new OutputFormat<>(
-                    Topics.SALES_PER_REGION,
+                    Topic.SALES_PER_REGION.topicName(),
                     Set.of("region", "units", "revenue_eur"),
                     v ->
                             new RegionTotal(

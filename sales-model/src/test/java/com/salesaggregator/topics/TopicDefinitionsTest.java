@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks {@code k8s/topics/topics.yaml} against Strimzi's typed model, ties it to {@link Topics}
- * and to what {@link TopicDefinitions} reads for the local platform.
+ * Checks {@code k8s/topics/topics.yaml} against Strimzi's typed model, ties it to {@link Topic} and
+ * to what {@link TopicDefinitions} reads for the local platform.
  */
 class TopicDefinitionsTest {
 
@@ -29,15 +29,15 @@ class TopicDefinitionsTest {
 
     private static final Set<String> COMPACTED =
             Set.of(
-                    Topics.PRODUCTS,
-                    Topics.FX_RATES,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION);
+                    Topic.PRODUCTS.topicName(),
+                    Topic.FX_RATES.topicName(),
+                    Topic.REVENUE_PER_PRODUCT.topicName(),
+                    Topic.SALES_PER_REGION.topicName());
     private static final Set<String> WINDOWED =
             Set.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REGION_TREND_1M);
+                    Topic.REVENUE_PER_SELLER_1M.topicName(),
+                    Topic.UNITS_PER_PRODUCT_5M.topicName(),
+                    Topic.REGION_TREND_1M.topicName());
 
     private static List<KafkaTopic> resources;
 
@@ -78,11 +78,13 @@ class TopicDefinitionsTest {
     }
 
     @Test
-    void topicNamesAreExactlyTheTopicsConstants() {
+    void topicNamesAreExactlyTheTopicEnum() {
         List<String> names = resources.stream().map(t -> t.getMetadata().getName()).toList();
 
-        assertThat(names).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(Topics.ALL);
-        assertThat(Topics.ALL).doesNotHaveDuplicates();
+        assertThat(names)
+                .doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(Topic.names());
+        assertThat(Topic.names()).doesNotHaveDuplicates();
     }
 
     @Test
@@ -137,12 +139,16 @@ class TopicDefinitionsTest {
         long salesRetention =
                 Math.min(
                         Long.parseLong(
-                                byName.get(Topics.SALES_ONLINE).config().get("retention.ms")),
+                                byName.get(Topic.SALES_ONLINE.topicName())
+                                        .config()
+                                        .get("retention.ms")),
                         Long.parseLong(
-                                byName.get(Topics.SALES_STORE).config().get("retention.ms")));
+                                byName.get(Topic.SALES_STORE.topicName())
+                                        .config()
+                                        .get("retention.ms")));
         assertThat(salesRetention).isEqualTo(SEVEN_DAYS_MS);
 
-        for (String name : List.of(Topics.PRODUCTS, Topics.FX_RATES)) {
+        for (String name : Topic.names(Topic.Role.REFERENCE)) {
             Map<String, String> config = byName.get(name).config();
             assertThat(Long.parseLong(config.get("min.compaction.lag.ms")))
                     .as(name)
@@ -167,17 +173,17 @@ class TopicDefinitionsTest {
         assertThat(partitions)
                 .containsExactlyInAnyOrderEntriesOf(
                         Map.ofEntries(
-                                Map.entry(Topics.SALES_ONLINE, 6),
-                                Map.entry(Topics.SALES_STORE, 6),
-                                Map.entry(Topics.PRODUCTS, 3),
-                                Map.entry(Topics.FX_RATES, 1),
-                                Map.entry(Topics.REVENUE_PER_SELLER_1M, 6),
-                                Map.entry(Topics.UNITS_PER_PRODUCT_5M, 6),
-                                Map.entry(Topics.REGION_TREND_1M, 3),
-                                Map.entry(Topics.REVENUE_PER_PRODUCT, 6),
-                                Map.entry(Topics.SALES_PER_REGION, 3),
-                                Map.entry(Topics.SALES_DLQ, 3),
-                                Map.entry(Topics.SALES_LATE, 3)));
+                                Map.entry(Topic.SALES_ONLINE.topicName(), 6),
+                                Map.entry(Topic.SALES_STORE.topicName(), 6),
+                                Map.entry(Topic.PRODUCTS.topicName(), 3),
+                                Map.entry(Topic.FX_RATES.topicName(), 1),
+                                Map.entry(Topic.REVENUE_PER_SELLER_1M.topicName(), 6),
+                                Map.entry(Topic.UNITS_PER_PRODUCT_5M.topicName(), 6),
+                                Map.entry(Topic.REGION_TREND_1M.topicName(), 3),
+                                Map.entry(Topic.REVENUE_PER_PRODUCT.topicName(), 6),
+                                Map.entry(Topic.SALES_PER_REGION.topicName(), 3),
+                                Map.entry(Topic.SALES_DLQ.topicName(), 3),
+                                Map.entry(Topic.SALES_LATE.topicName(), 3)));
     }
 
     @Test

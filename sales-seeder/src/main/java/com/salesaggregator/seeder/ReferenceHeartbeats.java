@@ -2,7 +2,7 @@ package com.salesaggregator.seeder;
 
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.model.ReferenceHeartbeat;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +21,7 @@ import org.apache.kafka.common.PartitionInfo;
 final class ReferenceHeartbeats {
 
     /** The reference topics, each heartbeat on every one of their partitions. */
-    static final List<String> TOPICS = List.of(Topics.PRODUCTS, Topics.FX_RATES);
+    static final List<String> TOPICS = Topic.names(Topic.Role.REFERENCE);
 
     private final Producer<byte[], byte[]> producer;
     private final EventCodec codec = EventCodec.withDefaults();

@@ -8,7 +8,7 @@ import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.Product;
 import com.salesaggregator.model.ReceiptLine;
 import com.salesaggregator.model.StoreReceipt;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -238,7 +238,7 @@ public final class SalesGenerator {
             byte[] value = codec.encode(order);
             pending.add(
                     new SeedRecord(
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             utf8(order.orderId()),
                             fault == null ? value : plant(fault, value, false),
                             eventTime,
@@ -252,7 +252,7 @@ public final class SalesGenerator {
             byte[] value = codec.encode(receipt);
             pending.add(
                     new SeedRecord(
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             utf8(receipt.storeId()),
                             fault == null ? value : plant(fault, value, true),
                             eventTime,
@@ -380,7 +380,7 @@ public final class SalesGenerator {
             listed.remove(entry);
             pending.add(
                     new SeedRecord(
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             utf8(entry.productId),
                             null,
                             at,
@@ -410,7 +410,7 @@ public final class SalesGenerator {
                 new Product(
                         entry.productId, entry.name, entry.category, entry.unitCostEur, updatedAt);
         return new SeedRecord(
-                Topics.PRODUCTS,
+                Topic.PRODUCTS.topicName(),
                 utf8(entry.productId),
                 codec.encode(product),
                 updatedAt.toEpochMilli(),
@@ -423,7 +423,7 @@ public final class SalesGenerator {
 
     private SeedRecord fxRecord(FxRate rate) {
         return new SeedRecord(
-                Topics.FX_RATES,
+                Topic.FX_RATES.topicName(),
                 utf8(rate.currency()),
                 codec.encode(rate),
                 rate.validFrom().toEpochMilli(),

@@ -9,7 +9,7 @@ import com.salesaggregator.model.FxRate;
 import com.salesaggregator.model.OnlineOrder;
 import com.salesaggregator.model.Product;
 import com.salesaggregator.model.StoreReceipt;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -162,7 +162,7 @@ class SalesGeneratorTest {
                 case PRODUCT -> {
                     Product product = CODEC.decodeProduct(record.value()).event();
                     assertThat(key).isEqualTo(product.productId());
-                    assertThat(record.topic()).isEqualTo(Topics.PRODUCTS);
+                    assertThat(record.topic()).isEqualTo(Topic.PRODUCTS.topicName());
                     costUpdates += catalog.put(key, product) != null ? 1 : 0;
                 }
                 case PRODUCT_DELISTING -> {
@@ -174,14 +174,14 @@ class SalesGeneratorTest {
                 case FX_RATE -> {
                     FxRate rate = CODEC.decodeFxRate(record.value()).event();
                     assertThat(key).isEqualTo(rate.currency());
-                    assertThat(record.topic()).isEqualTo(Topics.FX_RATES);
+                    assertThat(record.topic()).isEqualTo(Topic.FX_RATES.topicName());
                     ratedCurrencies.add(rate.currency());
                 }
                 case ONLINE_ORDER -> {
                     if (record.fault() == null) {
                         OnlineOrder order = CODEC.decodeOrder(record.value()).event();
                         assertThat(key).isEqualTo(order.orderId());
-                        assertThat(record.topic()).isEqualTo(Topics.SALES_ONLINE);
+                        assertThat(record.topic()).isEqualTo(Topic.SALES_ONLINE.topicName());
                         assertThat(orderIds.add(order.orderId())).isTrue();
                         assertThat(catalog).containsKey(order.productId());
                         assertThat(delisted).doesNotContain(order.productId());
@@ -192,7 +192,7 @@ class SalesGeneratorTest {
                     if (record.fault() == null) {
                         StoreReceipt receipt = CODEC.decodeReceipt(record.value()).event();
                         assertThat(key).isEqualTo(receipt.storeId());
-                        assertThat(record.topic()).isEqualTo(Topics.SALES_STORE);
+                        assertThat(record.topic()).isEqualTo(Topic.SALES_STORE.topicName());
                         assertThat(orderIds.add(receipt.receiptId())).isTrue();
                         assertThat(record.lines()).isEqualTo(receipt.lines().size());
                         receipt.lines()

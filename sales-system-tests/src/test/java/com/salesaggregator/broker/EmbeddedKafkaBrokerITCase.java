@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.salesaggregator.testkit.DeclaredTopics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -73,9 +73,9 @@ class EmbeddedKafkaBrokerITCase {
                         .isEmpty();
             }
 
-            written = produceInTransaction(broker, Topics.SALES_ONLINE, key, value);
+            written = produceInTransaction(broker, Topic.SALES_ONLINE.topicName(), key, value);
             List<ConsumerRecord<String, String>> read =
-                    readCommitted(broker, Topics.SALES_ONLINE, "it-before-restart", 1);
+                    readCommitted(broker, Topic.SALES_ONLINE.topicName(), "it-before-restart", 1);
             assertThat(read)
                     .singleElement()
                     .satisfies(
@@ -95,7 +95,7 @@ class EmbeddedKafkaBrokerITCase {
                 DeclaredTopics.assertOnBroker(admin, declared);
 
                 TopicPartition partition =
-                        new TopicPartition(Topics.SALES_ONLINE, written.partition());
+                        new TopicPartition(Topic.SALES_ONLINE.topicName(), written.partition());
                 Map<TopicPartition, OffsetAndMetadata> committed =
                         admin.listConsumerGroupOffsets("it-before-restart")
                                 .partitionsToOffsetAndMetadata()
@@ -106,7 +106,7 @@ class EmbeddedKafkaBrokerITCase {
             }
 
             List<ConsumerRecord<String, String>> reread =
-                    readCommitted(restarted, Topics.SALES_ONLINE, "it-after-restart", 1);
+                    readCommitted(restarted, Topic.SALES_ONLINE.topicName(), "it-after-restart", 1);
             assertThat(reread)
                     .singleElement()
                     .satisfies(

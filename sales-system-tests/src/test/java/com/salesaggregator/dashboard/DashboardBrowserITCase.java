@@ -10,7 +10,7 @@ import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -194,7 +194,7 @@ class DashboardBrowserITCase {
             producer.commit(
                     List.of(
                             new ProducerRecord<>(
-                                    topics.of(Topics.SALES_PER_REGION),
+                                    topics.of(Topic.SALES_PER_REGION.topicName()),
                                     "switzerland".getBytes(StandardCharsets.UTF_8),
                                     OutputJson.regionTotal(
                                             new RunningTotal(

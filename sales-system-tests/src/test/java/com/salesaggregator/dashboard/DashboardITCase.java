@@ -8,7 +8,7 @@ import com.salesaggregator.dashboard.KnownFigures.Transactional;
 import com.salesaggregator.output.OutputFormat;
 import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -80,7 +80,7 @@ class DashboardITCase {
     /** A dashboard on a free port of localhost, reading the run's topics; no Flink. */
     static DashboardConfig config(ItKafka kafka, RunTopics topics) {
         Map<String, String> names = new HashMap<>();
-        Topics.ALL.forEach(t -> names.put(t, topics.of(t)));
+        Topic.names().forEach(t -> names.put(t, topics.of(t)));
         return DashboardConfig.local(kafka.bootstrapServers(), "localhost", 0, null)
                 .withTopics(names);
     }
@@ -306,7 +306,7 @@ class DashboardITCase {
     private ProducerRecord<byte[], byte[]> regionTotal(
             String region, int partition, String revenue) {
         return new ProducerRecord<>(
-                topics.of(Topics.SALES_PER_REGION),
+                topics.of(Topic.SALES_PER_REGION.topicName()),
                 partition,
                 region.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 com.salesaggregator.job.kafka.OutputJson.regionTotal(
@@ -317,7 +317,7 @@ class DashboardITCase {
     private ProducerRecord<byte[], byte[]> productTotal(
             int partition, String productId, String revenue) {
         return new ProducerRecord<>(
-                topics.of(Topics.REVENUE_PER_PRODUCT),
+                topics.of(Topic.REVENUE_PER_PRODUCT.topicName()),
                 partition,
                 productId.getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 com.salesaggregator.job.kafka.OutputJson.productTotal(

@@ -10,7 +10,7 @@ import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -218,10 +218,10 @@ class DashboardStateTest {
 
     @Test
     void deadLettersAreCountedByReasonAndLateLinesCounted() {
-        apply(Topics.SALES_DLQ, "k1", "{\"reason\":\"MALFORMED_JSON\"}");
-        apply(Topics.SALES_DLQ, "k2", "{\"reason\":\"MALFORMED_JSON\"}");
-        apply(Topics.SALES_DLQ, "k3", "{\"reason\":\"NO_FX_RATE\"}");
-        apply(Topics.SALES_LATE, "l1", "{\"line_id\":\"l1\"}");
+        apply(Topic.SALES_DLQ.topicName(), "k1", "{\"reason\":\"MALFORMED_JSON\"}");
+        apply(Topic.SALES_DLQ.topicName(), "k2", "{\"reason\":\"MALFORMED_JSON\"}");
+        apply(Topic.SALES_DLQ.topicName(), "k3", "{\"reason\":\"NO_FX_RATE\"}");
+        apply(Topic.SALES_LATE.topicName(), "l1", "{\"line_id\":\"l1\"}");
 
         assertThat(state.figures().deadLetters())
                 .isEqualTo(Map.of("MALFORMED_JSON", 2L, "NO_FX_RATE", 1L));
@@ -232,9 +232,10 @@ class DashboardStateTest {
     void unreadableValuesAreSkippedAndCounted() {
         long before = state.version();
 
-        assertThat(apply(Topics.REVENUE_PER_PRODUCT, "p-1", "not json")).isFalse();
-        assertThat(apply(Topics.SALES_PER_REGION, "uk", "{\"region\":\"uk\"}")).isFalse();
-        assertThat(state.apply(Topics.SALES_PER_REGION, "uk", null)).isFalse();
+        assertThat(apply(Topic.REVENUE_PER_PRODUCT.topicName(), "p-1", "not json")).isFalse();
+        assertThat(apply(Topic.SALES_PER_REGION.topicName(), "uk", "{\"region\":\"uk\"}"))
+                .isFalse();
+        assertThat(state.apply(Topic.SALES_PER_REGION.topicName(), "uk", null)).isFalse();
 
         assertThat(state.unreadable()).isEqualTo(2);
         assertThat(state.version()).isEqualTo(before);
@@ -255,12 +256,12 @@ class DashboardStateTest {
 
     private void product(String id, String name, long units, long revenueCents, long margin) {
         RunningTotal t = new RunningTotal(id, name, 0, units, revenueCents, margin);
-        state.apply(Topics.REVENUE_PER_PRODUCT, id, OutputJson.productTotal(t));
+        state.apply(Topic.REVENUE_PER_PRODUCT.topicName(), id, OutputJson.productTotal(t));
     }
 
     private void region(String region, long units, long revenueCents) {
         RunningTotal t = new RunningTotal(region, null, 0, units, revenueCents, 0);
-        state.apply(Topics.SALES_PER_REGION, region, OutputJson.regionTotal(t));
+        state.apply(Topic.SALES_PER_REGION.topicName(), region, OutputJson.regionTotal(t));
     }
 
     private boolean window(String productId, int startMinute, long units) {
@@ -279,7 +280,7 @@ class DashboardStateTest {
                         units,
                         isFinal);
         return state.apply(
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 utf8(OutputJson.windowKey(productId, start)),
                 OutputJson.productWindowUnits(u));
     }
@@ -293,7 +294,7 @@ class DashboardStateTest {
         RegionMinute m =
                 new RegionMinute(region, start, start + MINUTE, units, units * 100, isFinal);
         return state.apply(
-                Topics.REGION_TREND_1M,
+                Topic.REGION_TREND_1M.topicName(),
                 utf8(OutputJson.windowKey(region, start)),
                 OutputJson.regionMinute(m));
     }
@@ -307,7 +308,7 @@ class DashboardStateTest {
         SellerMinute m =
                 new SellerMinute(sellerId, start, start + MINUTE, 1, 1, revenueCents, isFinal);
         state.apply(
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 utf8(OutputJson.windowKey(sellerId, start)),
                 OutputJson.sellerMinute(m));
     }

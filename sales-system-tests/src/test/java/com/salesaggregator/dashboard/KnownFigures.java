@@ -6,7 +6,7 @@ import com.salesaggregator.job.records.RegionMinute;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SellerMinute;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -100,7 +100,7 @@ final class KnownFigures {
                 records.add(
                         record(
                                 topics,
-                                Topics.SALES_PER_REGION,
+                                Topic.SALES_PER_REGION.topicName(),
                                 (String) r.get(0),
                                 OutputJson.regionTotal(
                                         new RunningTotal(
@@ -159,7 +159,7 @@ final class KnownFigures {
         String id = (String) p.get(0);
         return record(
                 topics,
-                Topics.REVENUE_PER_PRODUCT,
+                Topic.REVENUE_PER_PRODUCT.topicName(),
                 id,
                 OutputJson.productTotal(
                         new RunningTotal(
@@ -176,7 +176,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.REGION_TREND_1M,
+                Topic.REGION_TREND_1M.topicName(),
                 OutputJson.windowKey(region, start),
                 OutputJson.regionMinute(
                         new RegionMinute(
@@ -188,7 +188,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 OutputJson.windowKey(id, start),
                 OutputJson.productWindowUnits(
                         new ProductWindowUnits(
@@ -206,7 +206,7 @@ final class KnownFigures {
         long start = minute(m).toEpochMilli();
         return record(
                 topics,
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 OutputJson.windowKey(id, start),
                 OutputJson.sellerMinute(
                         new SellerMinute(
@@ -226,13 +226,14 @@ final class KnownFigures {
                         + "\"value\":\"x\",\"reason\":\""
                         + reason
                         + "\",\"message\":\"test\"}";
-        return record(topics, Topics.SALES_DLQ, key, value.getBytes(StandardCharsets.UTF_8));
+        return record(
+                topics, Topic.SALES_DLQ.topicName(), key, value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static ProducerRecord<byte[], byte[]> late(RunTopics topics, String lineId) {
         return record(
                 topics,
-                Topics.SALES_LATE,
+                Topic.SALES_LATE.topicName(),
                 lineId,
                 ("{\"line_id\":\"" + lineId + "\"}").getBytes(StandardCharsets.UTF_8));
     }

@@ -9,9 +9,9 @@ import com.salesaggregator.seeder.GeneratorConfig;
 import com.salesaggregator.seeder.SalesGenerator;
 import com.salesaggregator.seeder.SeedRecord;
 import com.salesaggregator.testkit.Planned;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -188,14 +188,19 @@ final class EndToEndDataSet {
         product("p-special", "Special Kettle", "home", "10.00", listed);
         product("p-special", "Special Kettle", "home", "11.50", START + seconds(75));
         laterReferenceChanges.add(
-                new Planned(Topics.PRODUCTS, null, utf8("p-special"), null, START + seconds(150)));
+                new Planned(
+                        Topic.PRODUCTS.topicName(),
+                        null,
+                        utf8("p-special"),
+                        null,
+                        START + seconds(150)));
         // Listed only at 4:58 and renamed at 5:03: a sale at 4:55 is of an unknown product.
         product("p-new", "New Drone", "toys", "20.00", START + seconds(298));
         product("p-new", "New Drone II", "toys", "21.00", START + seconds(303));
         // Rejected reference records.
         main.add(
                 new Planned(
-                        Topics.PRODUCTS,
+                        Topic.PRODUCTS.topicName(),
                         null,
                         utf8("p-broken"),
                         utf8(
@@ -207,7 +212,7 @@ final class EndToEndDataSet {
                         listed));
         main.add(
                 new Planned(
-                        Topics.FX_RATES,
+                        Topic.FX_RATES.topicName(),
                         null,
                         utf8("CHF"),
                         utf8(
@@ -221,7 +226,8 @@ final class EndToEndDataSet {
     private void product(String id, String name, String category, String cost, long at) {
         Product product =
                 new Product(id, name, category, new BigDecimal(cost), Instant.ofEpochMilli(at));
-        Planned record = new Planned(Topics.PRODUCTS, null, utf8(id), CODEC.encode(product), at);
+        Planned record =
+                new Planned(Topic.PRODUCTS.topicName(), null, utf8(id), CODEC.encode(product), at);
         (at <= START - minutes(60) ? main : laterReferenceChanges).add(record);
     }
 
@@ -523,7 +529,8 @@ final class EndToEndDataSet {
     private void requireReferenceInEffectiveTimeOrder() {
         Map<String, Long> latest = new HashMap<>();
         for (Planned record : main) {
-            if (record.topic().equals(Topics.PRODUCTS) || record.topic().equals(Topics.FX_RATES)) {
+            if (record.topic().equals(Topic.PRODUCTS.topicName())
+                    || record.topic().equals(Topic.FX_RATES.topicName())) {
                 long previous = latest.getOrDefault(record.topic(), Long.MIN_VALUE);
                 if (record.timestamp() < previous) {
                     throw new IllegalStateException(
@@ -536,7 +543,7 @@ final class EndToEndDataSet {
 
     /** One sale at TRAILING as the last record of every partition of both sales topics. */
     private void trailingSales() {
-        TopicDefinition online = definition(Topics.SALES_ONLINE);
+        TopicDefinition online = definition(Topic.SALES_ONLINE.topicName());
         for (int p = 0; p < online.partitions(); p++) {
             Planned sale =
                     online(
@@ -550,7 +557,7 @@ final class EndToEndDataSet {
                             "7.25");
             main.add(new Planned(sale.topic(), p, sale.key(), sale.value(), sale.timestamp()));
         }
-        TopicDefinition store = definition(Topics.SALES_STORE);
+        TopicDefinition store = definition(Topic.SALES_STORE.topicName());
         for (int p = 0; p < store.partitions(); p++) {
             Planned sale =
                     receipt(
@@ -594,7 +601,11 @@ final class EndToEndDataSet {
                         currency,
                         region);
         return new Planned(
-                Topics.SALES_ONLINE, null, utf8(orderId), CODEC.encode(order), at.toEpochMilli());
+                Topic.SALES_ONLINE.topicName(),
+                null,
+                utf8(orderId),
+                CODEC.encode(order),
+                at.toEpochMilli());
     }
 
     private static Planned receipt(
@@ -609,7 +620,11 @@ final class EndToEndDataSet {
         StoreReceipt receipt =
                 new StoreReceipt(receiptId, at, store, seller, region, currency, List.of(lines));
         return new Planned(
-                Topics.SALES_STORE, null, utf8(store), CODEC.encode(receipt), at.toEpochMilli());
+                Topic.SALES_STORE.topicName(),
+                null,
+                utf8(store),
+                CODEC.encode(receipt),
+                at.toEpochMilli());
     }
 
     private static long seconds(long s) {

@@ -14,7 +14,7 @@ import com.salesaggregator.testkit.JobRunner.JobDefinition;
 import com.salesaggregator.testkit.Planned;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.testkit.SeededSales;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -272,7 +272,7 @@ class FailureBeforeCommitITCase {
         for (int i = 0; i < 12; i++) {
             markers.add(
                     new Planned(
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             i % 6,
                             ("o-marker-" + i).getBytes(StandardCharsets.UTF_8),
                             ("not JSON: marker " + i + " (" + RejectReason.MALFORMED_JSON + ")")

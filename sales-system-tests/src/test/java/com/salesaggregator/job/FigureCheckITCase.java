@@ -10,7 +10,7 @@ import com.salesaggregator.testkit.CommittedOutputs;
 import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.JobRunner;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.FigureCheck;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -94,21 +94,23 @@ class FigureCheckITCase {
                     .until(
                             () -> {
                                 out.poll();
-                                return out.latestFinal(Topics.REGION_TREND_1M).size() >= 3 * 3;
+                                return out.latestFinal(Topic.REGION_TREND_1M.topicName()).size()
+                                        >= 3 * 3;
                             });
 
             Run pass = figureCheck(JobRunner.groupId(topics));
             assertThat(pass.exitCode()).as(pass.output()).isZero();
             assertThat(pass.output())
                     .contains("every settled figure equals the reference model")
-                    .containsPattern(Topics.REGION_TREND_1M + " +[1-9][0-9,]* settled keys");
+                    .containsPattern(
+                            Topic.REGION_TREND_1M.topicName() + " +[1-9][0-9,]* settled keys");
 
             forgeSettledRegionMinute(out);
             Run caught = figureCheck(JobRunner.groupId(topics));
             assertThat(caught.exitCode()).as(caught.output()).isEqualTo(1);
             assertThat(caught.output())
                     .contains("FIGURES DIFFER")
-                    .contains(Topics.REGION_TREND_1M + ": 1 of ");
+                    .contains(Topic.REGION_TREND_1M.topicName() + ": 1 of ");
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -117,7 +119,7 @@ class FigureCheckITCase {
     /** Publishes one more unit for the oldest region minute, as a buggy job might have. */
     private static void forgeSettledRegionMinute(CommittedOutputs out) throws Exception {
         Map.Entry<String, JsonNode> oldest =
-                out.latestFinal(Topics.REGION_TREND_1M).entrySet().stream()
+                out.latestFinal(Topic.REGION_TREND_1M.topicName()).entrySet().stream()
                         .min(
                                 (a, b) ->
                                         Instant.parse(a.getValue().path("window_end").asText())
@@ -132,7 +134,7 @@ class FigureCheckITCase {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProps())) {
             producer.send(
                             new ProducerRecord<>(
-                                    Topics.REGION_TREND_1M,
+                                    Topic.REGION_TREND_1M.topicName(),
                                     oldest.getKey().getBytes(StandardCharsets.UTF_8),
                                     JSON.writeValueAsBytes(forged)))
                     .get(30, TimeUnit.SECONDS);

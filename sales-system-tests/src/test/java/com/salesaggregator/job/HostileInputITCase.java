@@ -20,8 +20,8 @@ import com.salesaggregator.testkit.JobRunner;
 import com.salesaggregator.testkit.Planned;
 import com.salesaggregator.testkit.Published;
 import com.salesaggregator.testkit.RunTopics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -162,55 +162,55 @@ class HostileInputITCase {
                     // Syntax and encoding.
                     Hostile.record(
                             "not JSON",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-notjson",
                             "hello, world",
                             RejectReason.MALFORMED_JSON),
                     Hostile.record(
                             "truncated JSON",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-trunc",
                             order("o-h-trunc", Map.of()).substring(0, 60),
                             RejectReason.MALFORMED_JSON),
                     Hostile.record(
                             "empty value",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-empty",
                             new byte[0],
                             RejectReason.EMPTY_VALUE),
                     Hostile.record(
                             "null value (tombstone) on sales-online",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-null",
                             (byte[]) null,
                             RejectReason.EMPTY_VALUE),
                     Hostile.record(
                             "null value (tombstone) on sales-store",
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             "store-h-null",
                             (byte[]) null,
                             RejectReason.EMPTY_VALUE),
                     Hostile.record(
                             "invalid UTF-8",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-utf8",
                             invalidUtf8(order("o-h-utf8", Map.of())),
                             RejectReason.INVALID_ENCODING),
                     Hostile.record(
                             "10,000-level nesting",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-nest",
                             "{\"order_id\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}",
                             RejectReason.MALFORMED_JSON),
                     Hostile.record(
                             "duplicate JSON keys",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-dupkey",
                             order("o-h-dupkey", Map.of()).replace("{", "{\"quantity\":1,"),
                             RejectReason.DUPLICATE_FIELD),
                     Hostile.record(
                             "over the size limit (2 MiB)",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-oversized",
                             order(
                                     "o-h-oversized",
@@ -220,68 +220,68 @@ class HostileInputITCase {
                             RejectReason.OVERSIZED_RECORD),
                     Hostile.record(
                             "900 KB of raw control characters (6x when escaped)",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-controls",
                             "{\"order_id\":\"" + "\u0001".repeat(900_000) + "\"}",
                             RejectReason.MALFORMED_JSON),
                     // Fields.
                     Hostile.record(
                             "wrong type: quantity as text",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-type",
                             order("o-h-type", Map.of("quantity", "\"2\"")),
                             RejectReason.WRONG_TYPE),
                     Hostile.record(
                             "missing field: no seller_id",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-missing",
                             order("o-h-missing", Map.of("seller_id", "")),
                             RejectReason.MISSING_FIELD),
                     Hostile.record(
                             "event time in year 9999",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-9999",
                             order("o-h-9999", Map.of("event_time", "\"9999-12-31T23:59:59Z\"")),
                             RejectReason.INVALID_TIMESTAMP),
                     Hostile.record(
                             "pre-1970 event time",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-1969",
                             order("o-h-1969", Map.of("event_time", "\"1969-07-20T20:17:40Z\"")),
                             RejectReason.INVALID_TIMESTAMP),
                     Hostile.record(
                             "NaN price",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-nan",
                             order("o-h-nan", Map.of("unit_price", "NaN")),
                             RejectReason.INVALID_PRICE),
                     Hostile.record(
                             "Infinity price",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-inf",
                             order("o-h-inf", Map.of("unit_price", "Infinity")),
                             RejectReason.INVALID_PRICE),
                     Hostile.record(
                             "-Infinity price on a receipt line",
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             "store-h-inf",
                             receipt("r-h-inf", Map.of(), line("p-1", "1", "-Infinity")),
                             RejectReason.INVALID_PRICE),
                     Hostile.record(
                             "1e400 price",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-1e400",
                             order("o-h-1e400", Map.of("unit_price", "1e400")),
                             RejectReason.INVALID_PRICE),
                     Hostile.record(
                             "zero quantity",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-zero",
                             order("o-h-zero", Map.of("quantity", "0")),
                             RejectReason.INVALID_QUANTITY),
                     Hostile.record(
                             "negative quantity on a receipt line",
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             "store-h-neg",
                             receipt(
                                     "r-h-neg",
@@ -291,7 +291,7 @@ class HostileInputITCase {
                             RejectReason.INVALID_QUANTITY),
                     Hostile.record(
                             "10,000-line receipt",
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             "store-h-10k",
                             receipt(
                                     "r-h-10k",
@@ -301,13 +301,13 @@ class HostileInputITCase {
                             RejectReason.TOO_MANY_LINES),
                     Hostile.record(
                             "malformed currency",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-euro",
                             order("o-h-euro", Map.of("currency", "\"EURO\"")),
                             RejectReason.INVALID_CURRENCY),
                     new Hostile(
                             "unknown currency (well-formed, no rate)",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             null,
                             utf8("o-h-xyz"),
                             utf8(order("o-h-xyz", Map.of("currency", "\"XYZ\""))),
@@ -315,13 +315,13 @@ class HostileInputITCase {
                             "o-h-xyz"),
                     Hostile.record(
                             "control characters in an id",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-ctrl",
                             order("o-h-ctrl", Map.of("seller_id", "\"seller\\u0000\\u001b[2J\"")),
                             RejectReason.INVALID_TEXT),
                     Hostile.record(
                             "product id of 100 KB",
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             "o-h-longid",
                             order(
                                     "o-h-longid",
@@ -330,25 +330,25 @@ class HostileInputITCase {
                     // Reference data.
                     Hostile.record(
                             "product: not JSON",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             "p-h-notjson",
                             "<product/>",
                             RejectReason.MALFORMED_JSON),
                     Hostile.record(
                             "product: id of 100 KB",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             "p-h-longid",
                             product("p".repeat(100_000), "2.00", START),
                             RejectReason.INVALID_TEXT),
                     Hostile.record(
                             "product: NaN cost",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             "p-1",
                             product("p-1", "NaN", START),
                             RejectReason.INVALID_PRICE),
                     Hostile.record(
                             "product: far-future version (in a year)",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             "p-2",
                             product("p-2", "99.00", IN_A_YEAR),
                             RejectReason.FUTURE_TIMESTAMP),
@@ -356,59 +356,59 @@ class HostileInputITCase {
                             // A compacted topic refuses a record without a key; an empty one
                             // names no product to delist.
                             "product: tombstone with an empty key",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             "",
                             (byte[]) null,
                             RejectReason.MISSING_FIELD),
                     Hostile.record(
                             "fx rate: zero",
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             "GBP",
                             rate("GBP", "0", START),
                             RejectReason.INVALID_RATE),
                     Hostile.record(
                             "fx rate: Infinity",
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             "USD",
                             rate("USD", "Infinity", START),
                             RejectReason.INVALID_RATE),
                     Hostile.record(
                             "fx rate: lower-case currency",
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             "gbp",
                             rate("gbp", "1.2", START),
                             RejectReason.INVALID_CURRENCY),
                     Hostile.record(
                             "fx rate: far-future validity (in a year)",
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             "GBP",
                             rate("GBP", "9.99", IN_A_YEAR),
                             RejectReason.FUTURE_TIMESTAMP),
                     // Reference heartbeats (key __heartbeat-<partition>, on its partition).
                     heartbeat(
                             "heartbeat: heartbeat_time not an instant",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             0,
                             0,
                             "{\"heartbeat_time\":\"yesterday\"}",
                             RejectReason.INVALID_TIMESTAMP),
                     heartbeat(
                             "heartbeat: no heartbeat_time",
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             0,
                             0,
                             "{\"beat\":" + iso(START) + "}",
                             RejectReason.MISSING_FIELD),
                     heartbeat(
                             "heartbeat: not JSON",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             1,
                             1,
                             "thump",
                             RejectReason.MALFORMED_JSON),
                     heartbeat(
                             "heartbeat: keyed for another partition",
-                            Topics.PRODUCTS,
+                            Topic.PRODUCTS.topicName(),
                             2,
                             0,
                             "{\"heartbeat_time\":" + iso(START) + "}",
@@ -440,7 +440,7 @@ class HostileInputITCase {
     private static List<Hostile> farFutureHeartbeatsInEveryReferencePartition() {
         Map<String, Integer> partitions = partitionCounts();
         List<Hostile> rows = new ArrayList<>();
-        for (String topic : List.of(Topics.PRODUCTS, Topics.FX_RATES)) {
+        for (String topic : Topic.names(Topic.Role.REFERENCE)) {
             for (int p = 0; p < partitions.get(topic); p++) {
                 rows.add(
                         heartbeat(
@@ -463,23 +463,23 @@ class HostileInputITCase {
     private static List<Hostile> farFutureInEveryPartition() {
         Map<String, Integer> partitions = partitionCounts();
         List<Hostile> rows = new ArrayList<>();
-        for (int p = 0; p < partitions.get(Topics.SALES_ONLINE); p++) {
+        for (int p = 0; p < partitions.get(Topic.SALES_ONLINE.topicName()); p++) {
             String id = "o-h-future-" + p;
             rows.add(
                     new Hostile(
                             "far-future event time (in a year), sales-online partition " + p,
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             p,
                             utf8(id),
                             utf8(order(id, Map.of("event_time", iso(IN_A_YEAR)))),
                             RejectReason.FUTURE_TIMESTAMP,
                             null));
         }
-        for (int p = 0; p < partitions.get(Topics.SALES_STORE); p++) {
+        for (int p = 0; p < partitions.get(Topic.SALES_STORE.topicName()); p++) {
             rows.add(
                     new Hostile(
                             "far-future receipt (2099), sales-store partition " + p,
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             p,
                             utf8("store-h-future"),
                             utf8(
@@ -509,12 +509,7 @@ class HostileInputITCase {
             throws Exception {
         long started = System.nanoTime();
         Map<String, Map<String, String>> topicConfig = new HashMap<>();
-        for (String input :
-                List.of(
-                        Topics.SALES_ONLINE,
-                        Topics.SALES_STORE,
-                        Topics.PRODUCTS,
-                        Topics.FX_RATES)) {
+        for (String input : Topic.names(Topic.Role.SALES, Topic.Role.REFERENCE)) {
             topicConfig.put(
                     input, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, TOPIC_MAX_MESSAGE_BYTES));
         }
@@ -605,9 +600,10 @@ class HostileInputITCase {
                     .until(
                             () -> {
                                 out.poll();
-                                Set<String> keys = new TreeSet<>(out.keys(Topics.SALES_DLQ));
+                                Set<String> keys =
+                                        new TreeSet<>(out.keys(Topic.SALES_DLQ.topicName()));
                                 return keys.containsAll(expectedDlq.keySet())
-                                        && out.latestFinal(Topics.REGION_TREND_1M)
+                                        && out.latestFinal(Topic.REGION_TREND_1M.topicName())
                                                 .keySet()
                                                 .containsAll(minutesBeforeEnd);
                             });
@@ -690,7 +686,12 @@ class HostileInputITCase {
                             new BigDecimal("1.25").multiply(BigDecimal.valueOf(i + 1)),
                             Instant.ofEpochMilli(listed));
             records.add(
-                    new Planned(Topics.PRODUCTS, null, utf8(id), CODEC.encode(product), listed));
+                    new Planned(
+                            Topic.PRODUCTS.topicName(),
+                            null,
+                            utf8(id),
+                            CODEC.encode(product),
+                            listed));
         }
         for (FxRate rate :
                 List.of(
@@ -699,7 +700,7 @@ class HostileInputITCase {
                                 "USD", new BigDecimal("0.9200"), Instant.ofEpochMilli(listed)))) {
             records.add(
                     new Planned(
-                            Topics.FX_RATES,
+                            Topic.FX_RATES.topicName(),
                             null,
                             utf8(rate.currency()),
                             CODEC.encode(rate),
@@ -739,7 +740,7 @@ class HostileInputITCase {
                                 lines);
                 sales.add(
                         new Planned(
-                                Topics.SALES_STORE,
+                                Topic.SALES_STORE.topicName(),
                                 null,
                                 utf8(receipt.storeId()),
                                 CODEC.encode(receipt),
@@ -758,7 +759,7 @@ class HostileInputITCase {
                                 region);
                 sales.add(
                         new Planned(
-                                Topics.SALES_ONLINE,
+                                Topic.SALES_ONLINE.topicName(),
                                 null,
                                 utf8(order.orderId()),
                                 CODEC.encode(order),
@@ -773,7 +774,7 @@ class HostileInputITCase {
         Map<String, Integer> partitions = partitionCounts();
         List<Planned> trailing = new ArrayList<>();
         Instant at = Instant.ofEpochMilli(TRAILING);
-        for (int p = 0; p < partitions.get(Topics.SALES_ONLINE); p++) {
+        for (int p = 0; p < partitions.get(Topic.SALES_ONLINE.topicName()); p++) {
             OnlineOrder order =
                     new OnlineOrder(
                             "o-trail-" + p,
@@ -787,13 +788,13 @@ class HostileInputITCase {
                             "eu-west");
             trailing.add(
                     new Planned(
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             p,
                             utf8(order.orderId()),
                             CODEC.encode(order),
                             TRAILING));
         }
-        for (int p = 0; p < partitions.get(Topics.SALES_STORE); p++) {
+        for (int p = 0; p < partitions.get(Topic.SALES_STORE.topicName()); p++) {
             StoreReceipt receipt =
                     new StoreReceipt(
                             "r-trail-" + p,
@@ -805,7 +806,7 @@ class HostileInputITCase {
                             List.of(new ReceiptLine("p-1", 1, new BigDecimal("2.50"))));
             trailing.add(
                     new Planned(
-                            Topics.SALES_STORE,
+                            Topic.SALES_STORE.topicName(),
                             p,
                             utf8(receipt.storeId()),
                             CODEC.encode(receipt),

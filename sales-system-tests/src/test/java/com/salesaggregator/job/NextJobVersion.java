@@ -6,6 +6,7 @@ import com.salesaggregator.job.kafka.OutputJson;
 import com.salesaggregator.job.records.RunningTotal;
 import com.salesaggregator.job.records.SaleInput;
 import com.salesaggregator.output.OutputFormat;
+import com.salesaggregator.topics.Topic;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -39,8 +40,8 @@ final class NextJobVersion {
         SalesTopology.Sources sources = KafkaConnectors.sources(env, config);
         SalesTopology.Sources audited =
                 new SalesTopology.Sources(
-                        audit(sources.online(), config.topics().online()),
-                        audit(sources.store(), config.topics().store()),
+                        audit(sources.online(), config.topics().of(Topic.SALES_ONLINE)),
+                        audit(sources.store(), config.topics().of(Topic.SALES_STORE)),
                         sources.products(),
                         sources.fxRates());
         SalesTopology.Sinks sinks = KafkaConnectors.sinks(config);
@@ -50,7 +51,7 @@ final class NextJobVersion {
                         sinks.unitsPerProduct(),
                         KafkaConnectors.sink(
                                 config,
-                                config.topics().revenuePerProduct(),
+                                config.topics().of(Topic.REVENUE_PER_PRODUCT),
                                 (RunningTotal t) -> OutputJson.utf8(t.key()),
                                 NextJobVersion::productTotal),
                         sinks.salesPerRegion(),

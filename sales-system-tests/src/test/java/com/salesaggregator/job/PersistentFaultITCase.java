@@ -9,7 +9,7 @@ import com.salesaggregator.testkit.JobRestarts;
 import com.salesaggregator.testkit.JobRunner;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.testkit.SeededSales;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -50,7 +50,7 @@ class PersistentFaultITCase {
     void endsFailedNamingTheMissingTopicAfterBoundedRestarts(@TempDir Path runDir)
             throws Exception {
         RunTopics topics = RIG.kafka().createTopics("pf-");
-        String dlq = topics.of(Topics.SALES_DLQ);
+        String dlq = topics.of(Topic.SALES_DLQ.topicName());
         RIG.kafka()
                 .admin()
                 .deleteTopics(List.of(dlq))

@@ -12,7 +12,7 @@ import com.salesaggregator.testkit.ItKafka;
 import com.salesaggregator.testkit.JobRunner;
 import com.salesaggregator.testkit.Published;
 import com.salesaggregator.testkit.RunTopics;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
@@ -125,11 +125,13 @@ class SalesAggregationITCase {
             LOG.info("p{}: job submitted after {} ms", parallelism, millisSince(started));
             // 1. Every minute of the main data has fired and been committed.
             JobRunner.awaitWhileRunning(
-                            job, "every main-data minute in " + topics.of(Topics.REGION_TREND_1M))
+                            job,
+                            "every main-data minute in "
+                                    + topics.of(Topic.REGION_TREND_1M.topicName()))
                     .until(
                             () -> {
                                 out.poll();
-                                return out.latestFinal(Topics.REGION_TREND_1M)
+                                return out.latestFinal(Topic.REGION_TREND_1M.topicName())
                                         .keySet()
                                         .containsAll(mainMinutesClosed);
                             });
@@ -150,10 +152,12 @@ class SalesAggregationITCase {
                                 () -> {
                                     out.poll();
                                     JsonNode minute =
-                                            out.latest(Topics.REGION_TREND_1M).get(stragglerKey);
+                                            out.latest(Topic.REGION_TREND_1M.topicName())
+                                                    .get(stragglerKey);
                                     // At least: a job that counts too much (a resend) fails
                                     // the exact check below, with the differences, not here.
-                                    return out.keys(Topics.SALES_LATE).containsAll(data.lateIds())
+                                    return out.keys(Topic.SALES_LATE.topicName())
+                                                    .containsAll(data.lateIds())
                                             && minute != null
                                             && minute.path("units").asLong() >= stragglerUnits;
                                 });
@@ -230,12 +234,12 @@ class SalesAggregationITCase {
                                 reasonsPerTopic
                                         .computeIfAbsent(d.sourceTopic(), t -> new TreeSet<>())
                                         .add(d.reason()));
-        assertThat(reasonsPerTopic.get(topics.of(Topics.SALES_ONLINE)))
+        assertThat(reasonsPerTopic.get(topics.of(Topic.SALES_ONLINE.topicName())))
                 .contains(
                         RejectReason.UNKNOWN_PRODUCT.name(),
                         RejectReason.DELISTED_PRODUCT.name(),
                         RejectReason.NO_FX_RATE.name());
-        assertThat(reasonsPerTopic.get(topics.of(Topics.SALES_STORE)))
+        assertThat(reasonsPerTopic.get(topics.of(Topic.SALES_STORE.topicName())))
                 .contains(
                         RejectReason.UNKNOWN_PRODUCT.name(),
                         RejectReason.DELISTED_PRODUCT.name(),
@@ -247,7 +251,10 @@ class SalesAggregationITCase {
         assertThat(codecReasons)
                 .as("malformed records of several kinds")
                 .hasSizeGreaterThanOrEqualTo(5);
-        Set<String> sales = Set.of(topics.of(Topics.SALES_ONLINE), topics.of(Topics.SALES_STORE));
+        Set<String> sales =
+                Set.of(
+                        topics.of(Topic.SALES_ONLINE.topicName()),
+                        topics.of(Topic.SALES_STORE.topicName()));
         for (String topic : sales) {
             assertThat(reasonsPerTopic.get(topic))
                     .as("resends in %s", topic)
@@ -271,9 +278,9 @@ class SalesAggregationITCase {
                                 .findFirst()
                                 .orElseThrow()
                                 .partition());
-        assertThat(reasonsPerTopic.get(topics.of(Topics.PRODUCTS)))
+        assertThat(reasonsPerTopic.get(topics.of(Topic.PRODUCTS.topicName())))
                 .containsExactly(RejectReason.INVALID_PRICE.name());
-        assertThat(reasonsPerTopic.get(topics.of(Topics.FX_RATES)))
+        assertThat(reasonsPerTopic.get(topics.of(Topic.FX_RATES.topicName())))
                 .containsExactly(RejectReason.INVALID_RATE.name());
         assertThat(expected.fates().values())
                 .filteredOn(fate -> fate == Fate.COUNTED)

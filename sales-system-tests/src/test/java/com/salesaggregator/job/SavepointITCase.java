@@ -18,7 +18,7 @@ import com.salesaggregator.testkit.JobRunner.JobDefinition;
 import com.salesaggregator.testkit.Planned;
 import com.salesaggregator.testkit.RunTopics;
 import com.salesaggregator.testkit.SeededSales;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -115,7 +115,10 @@ class SavepointITCase {
                         .until(
                                 () -> {
                                     out.poll();
-                                    return out.latestFinal(Topics.REGION_TREND_1M).values().stream()
+                                    return out
+                                                    .latestFinal(Topic.REGION_TREND_1M.topicName())
+                                                    .values()
+                                                    .stream()
                                                     .map(v -> v.path("window_start").asText())
                                                     .distinct()
                                                     .count()
@@ -130,7 +133,7 @@ class SavepointITCase {
             // their allowed lateness), first in their partitions after the savepoint: the
             // restored job reads them before its watermarks have moved, yet they are late.
             List<Long> fired =
-                    out.latestFinal(Topics.REGION_TREND_1M).values().stream()
+                    out.latestFinal(Topic.REGION_TREND_1M.topicName()).values().stream()
                             .map(v -> Instant.parse(v.path("window_start").asText()).toEpochMilli())
                             .sorted()
                             .toList();
@@ -182,7 +185,8 @@ class SavepointITCase {
                 restore.upgrade
                         ? out ->
                                 out.allowOptionalField(
-                                        Topics.REVENUE_PER_PRODUCT, NextJobVersion.AVERAGE_PRICE)
+                                        Topic.REVENUE_PER_PRODUCT.topicName(),
+                                        NextJobVersion.AVERAGE_PRICE)
                         : out -> {};
         DrainedRun.Outcome outcome =
                 DrainedRun.drainAndCheck(
@@ -220,10 +224,11 @@ class SavepointITCase {
     private static List<Planned> stragglers(
             List<InputRecord> produced, RunTopics topics, long from, long until) {
         EventCodec codec = EventCodec.withDefaults();
-        int partitions = topics.partitionsOf(Topics.SALES_ONLINE).size();
+        int partitions = topics.partitionsOf(Topic.SALES_ONLINE.topicName()).size();
         Set<String> changed = new HashSet<>();
         for (InputRecord record : produced) {
-            if (record.topic().equals(topics.of(Topics.PRODUCTS)) && record.timestamp() >= from) {
+            if (record.topic().equals(topics.of(Topic.PRODUCTS.topicName()))
+                    && record.timestamp() >= from) {
                 changed.add(new String(record.key(), StandardCharsets.UTF_8));
             }
         }
@@ -232,7 +237,8 @@ class SavepointITCase {
             if (stragglers.size() == partitions) {
                 break;
             }
-            if (!record.topic().equals(topics.of(Topics.SALES_ONLINE)) || record.value() == null) {
+            if (!record.topic().equals(topics.of(Topic.SALES_ONLINE.topicName()))
+                    || record.value() == null) {
                 continue;
             }
             DecodeResult<OnlineOrder> decoded =
@@ -261,7 +267,7 @@ class SavepointITCase {
                             order.region());
             stragglers.add(
                     new Planned(
-                            Topics.SALES_ONLINE,
+                            Topic.SALES_ONLINE.topicName(),
                             stragglers.size(),
                             late.orderId().getBytes(StandardCharsets.UTF_8),
                             codec.encode(late),
@@ -285,7 +291,8 @@ class SavepointITCase {
                                             topics,
                                             2,
                                             Map.of(
-                                                    JobConfig.TOPIC_PREFIX + Topics.SALES_ONLINE,
+                                                    JobConfig.TOPIC_PREFIX
+                                                            + Topic.SALES_ONLINE.topicName(),
                                                     topics.of("sales-online-renamed")),
                                             SalesAggregationJob::define,
                                             savepoint);
@@ -307,7 +314,7 @@ class SavepointITCase {
         List<Output> records;
         try (CommittedOutputs out = new CommittedOutputs(RIG.kafka(), topics)) {
             out.readToEnd();
-            records = out.records(Topics.REVENUE_PER_PRODUCT);
+            records = out.records(Topic.REVENUE_PER_PRODUCT.topicName());
         }
         long before = 0;
         long after = 0;

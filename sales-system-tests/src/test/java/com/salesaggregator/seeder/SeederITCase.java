@@ -13,9 +13,9 @@ import com.salesaggregator.model.Product;
 import com.salesaggregator.model.ReferenceHeartbeat;
 import com.salesaggregator.model.StoreReceipt;
 import com.salesaggregator.testkit.DeclaredTopics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,8 +64,7 @@ class SeederITCase {
     private static final long SEED = 20_261_122L;
     private static final int SALES = 3_000;
     private static final double PACED_RATE = 200;
-    private static final List<String> INPUTS =
-            List.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+    private static final List<String> INPUTS = Topic.names(Topic.Role.SALES, Topic.Role.REFERENCE);
     private static final EventCodec CODEC = EventCodec.withDefaults();
 
     @TempDir Path dataDir;
@@ -426,22 +425,22 @@ class SeederITCase {
                 assertThat(record.timestampType())
                         .as("the broker keeps the seeder's event-time timestamps")
                         .isEqualTo(TimestampType.CREATE_TIME);
-                switch (record.topic()) {
-                    case Topics.SALES_ONLINE ->
+                switch (Topic.byName(record.topic()).orElse(null)) {
+                    case SALES_ONLINE ->
                             assertSale(
                                     record,
                                     CODEC.decodeOrder(record.value()),
                                     OnlineOrder::orderId,
                                     OnlineOrder::eventTime,
                                     faults);
-                    case Topics.SALES_STORE ->
+                    case SALES_STORE ->
                             assertSale(
                                     record,
                                     CODEC.decodeReceipt(record.value()),
                                     StoreReceipt::storeId,
                                     StoreReceipt::eventTime,
                                     faults);
-                    case Topics.PRODUCTS -> {
+                    case PRODUCTS -> {
                         assertThat(record.headers().toArray()).isEmpty();
                         if (record.value() == null) {
                             tombstones++;
@@ -450,12 +449,13 @@ class SeederITCase {
                             assertKeyAndTimestamp(record, product.productId(), product.updatedAt());
                         }
                     }
-                    case Topics.FX_RATES -> {
+                    case FX_RATES -> {
                         assertThat(record.headers().toArray()).isEmpty();
                         FxRate rate = CODEC.decodeFxRate(record.value()).event();
                         assertKeyAndTimestamp(record, rate.currency(), rate.validFrom());
                     }
-                    default -> throw new AssertionError("unexpected topic " + record.topic());
+                    case null, default ->
+                            throw new AssertionError("unexpected topic " + record.topic());
                 }
             }
         }
@@ -538,7 +538,8 @@ class SeederITCase {
         Map<String, Long> perTopic = new HashMap<>();
         for (TopicDefinition topic : declared) {
             boolean reference =
-                    topic.name().equals(Topics.PRODUCTS) || topic.name().equals(Topics.FX_RATES);
+                    topic.name().equals(Topic.PRODUCTS.topicName())
+                            || topic.name().equals(Topic.FX_RATES.topicName());
             if (!INPUTS.contains(topic.name())) {
                 continue;
             }
@@ -592,7 +593,7 @@ class SeederITCase {
         }
         assertThat(progress.heartbeatsSent())
                 .isEqualTo(perTopic.values().stream().mapToLong(Long::longValue).sum());
-        for (String topic : List.of(Topics.PRODUCTS, Topics.FX_RATES)) {
+        for (String topic : Topic.names(Topic.Role.REFERENCE)) {
             assertThat(metrics.heartbeatsSent.labelValues(topic).get())
                     .as("heartbeats sent to %s", topic)
                     .isEqualTo(perTopic.get(topic).doubleValue());
@@ -605,7 +606,7 @@ class SeederITCase {
         if (record.value() == null) {
             return record.timestamp();
         }
-        return record.topic().equals(Topics.PRODUCTS)
+        return record.topic().equals(Topic.PRODUCTS.topicName())
                 ? CODEC.decodeProduct(record.value()).event().updatedAt().toEpochMilli()
                 : CODEC.decodeFxRate(record.value()).event().validFrom().toEpochMilli();
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.salesaggregator.codec.EventCodec;
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.model.ReferenceHeartbeat;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class CatalogHeartbeat implements AutoCloseable {
 
-    private static final List<String> REFERENCE_TOPICS = List.of(Topics.PRODUCTS, Topics.FX_RATES);
+    private static final List<String> REFERENCE_TOPICS = Topic.names(Topic.Role.REFERENCE);
 
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;

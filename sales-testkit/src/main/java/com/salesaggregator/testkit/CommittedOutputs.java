@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.salesaggregator.output.OutputFormat;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.FinalFigures;
 import com.salesaggregator.verify.ReferenceModel.LateLine;
 import java.io.IOException;
@@ -39,15 +39,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class CommittedOutputs implements AutoCloseable {
 
     /** The job's output topics (logical names). */
-    public static final List<String> OUTPUTS =
-            List.of(
-                    Topics.REVENUE_PER_SELLER_1M,
-                    Topics.UNITS_PER_PRODUCT_5M,
-                    Topics.REVENUE_PER_PRODUCT,
-                    Topics.SALES_PER_REGION,
-                    Topics.REGION_TREND_1M,
-                    Topics.SALES_DLQ,
-                    Topics.SALES_LATE);
+    public static final List<String> OUTPUTS = Topic.names(Topic.Role.FIGURES, Topic.Role.REJECTS);
 
     private static final Duration WAIT = ItKafka.WAIT;
     private static final ObjectMapper JSON = OutputFormat.JSON;
@@ -145,7 +137,7 @@ public final class CommittedOutputs implements AutoCloseable {
     /** Every dead letter read so far, in offset order per partition. */
     public List<DlqEntry> deadLetters() {
         List<DlqEntry> deadLetters = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_DLQ)) {
+        for (ConsumerRecord<byte[], byte[]> record : records.get(Topic.SALES_DLQ.topicName())) {
             deadLetters.add(DlqEntry.of(text(record.key()), parse(record.value())));
         }
         return deadLetters;
@@ -157,7 +149,7 @@ public final class CommittedOutputs implements AutoCloseable {
      */
     public Published published() {
         Map<String, LateLine> late = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> record : records.get(Topics.SALES_LATE)) {
+        for (ConsumerRecord<byte[], byte[]> record : records.get(Topic.SALES_LATE.topicName())) {
             JsonNode value = parse(record.value());
             LateLine line =
                     new LateLine(

@@ -2,7 +2,7 @@ package com.salesaggregator.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.Fate;
@@ -34,8 +34,7 @@ public final class DrainedRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(DrainedRun.class);
 
-    private static final List<String> INPUTS =
-            List.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+    private static final List<String> INPUTS = Topic.names(Topic.Role.SALES, Topic.Role.REFERENCE);
 
     private DrainedRun() {}
 

@@ -7,7 +7,7 @@ import com.salesaggregator.output.ProductTotal;
 import com.salesaggregator.output.RegionMinute;
 import com.salesaggregator.output.RegionTotal;
 import com.salesaggregator.output.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.FigureDifferences;
 import com.salesaggregator.verify.ReferenceModel;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
@@ -47,25 +47,27 @@ public final class ExactCheck {
         List<String> report = new ArrayList<>(published.windowRules());
         report.addAll(
                 differences(
-                        Topics.REVENUE_PER_SELLER_1M,
+                        Topic.REVENUE_PER_SELLER_1M.topicName(),
                         expected.revenuePerSeller(),
                         published.revenuePerSeller()));
         report.addAll(
                 differences(
-                        Topics.UNITS_PER_PRODUCT_5M,
+                        Topic.UNITS_PER_PRODUCT_5M.topicName(),
                         expected.unitsPerProduct(),
                         published.unitsPerProduct()));
         report.addAll(
                 differences(
-                        Topics.REGION_TREND_1M, expected.regionTrend(), published.regionTrend()));
+                        Topic.REGION_TREND_1M.topicName(),
+                        expected.regionTrend(),
+                        published.regionTrend()));
         report.addAll(
                 differences(
-                        Topics.REVENUE_PER_PRODUCT,
+                        Topic.REVENUE_PER_PRODUCT.topicName(),
                         expected.revenuePerProduct(),
                         published.revenuePerProduct()));
         report.addAll(
                 differences(
-                        Topics.SALES_PER_REGION,
+                        Topic.SALES_PER_REGION.topicName(),
                         expected.salesPerRegion(),
                         published.salesPerRegion()));
         assertThat(report)
@@ -154,7 +156,10 @@ public final class ExactCheck {
      */
     public static void assertEveryLineAccountedForOnce(
             Expected expected, Published published, RunTopics topics, List<InputRecord> produced) {
-        Set<String> sales = Set.of(topics.of(Topics.SALES_ONLINE), topics.of(Topics.SALES_STORE));
+        Set<String> sales =
+                Set.of(
+                        topics.of(Topic.SALES_ONLINE.topicName()),
+                        topics.of(Topic.SALES_STORE.topicName()));
         List<String> salesRecords =
                 produced.stream()
                         .filter(r -> sales.contains(r.topic()))

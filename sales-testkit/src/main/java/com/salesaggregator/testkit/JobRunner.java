@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.salesaggregator.job.JobConfig;
 import com.salesaggregator.job.SalesAggregationJob;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,7 +74,7 @@ public final class JobRunner {
         // Longer than a run: the last value of every running total is the one flushed at the end
         // of event time, by the drain.
         options.put("emit-interval", "1m");
-        for (String topic : Topics.ALL) {
+        for (String topic : Topic.names()) {
             options.put(JobConfig.TOPIC_PREFIX + topic, topics.of(topic));
         }
         return options;

@@ -3,9 +3,9 @@ package com.salesaggregator.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.salesaggregator.broker.TopicCreator;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
-import com.salesaggregator.topics.Topics;
 import com.salesaggregator.verify.ReferenceModel.InputTopics;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,10 +44,10 @@ public record RunTopics(String prefix, Map<String, Integer> partitions) {
 
     public InputTopics inputs() {
         return new InputTopics(
-                of(Topics.SALES_ONLINE),
-                of(Topics.SALES_STORE),
-                of(Topics.PRODUCTS),
-                of(Topics.FX_RATES));
+                of(Topic.SALES_ONLINE.topicName()),
+                of(Topic.SALES_STORE.topicName()),
+                of(Topic.PRODUCTS.topicName()),
+                of(Topic.FX_RATES.topicName()));
     }
 
     public List<TopicPartition> partitionsOf(String topic) {

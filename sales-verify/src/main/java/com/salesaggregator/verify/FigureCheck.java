@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
 import com.salesaggregator.output.OutputFormat;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
@@ -74,8 +74,7 @@ import picocli.CommandLine.Option;
 public final class FigureCheck implements Callable<Integer> {
 
     private static final ObjectMapper JSON = OutputFormat.JSON;
-    private static final List<String> INPUTS =
-            List.of(Topics.SALES_ONLINE, Topics.SALES_STORE, Topics.PRODUCTS, Topics.FX_RATES);
+    private static final List<String> INPUTS = Topic.names(Topic.Role.SALES, Topic.Role.REFERENCE);
 
     @Option(
             names = "--bootstrap-servers",
@@ -154,19 +153,19 @@ public final class FigureCheck implements Callable<Integer> {
 
             List<String> outputs =
                     List.of(
-                            Topics.REVENUE_PER_SELLER_1M,
-                            Topics.UNITS_PER_PRODUCT_5M,
-                            Topics.REGION_TREND_1M,
-                            Topics.SALES_DLQ,
-                            Topics.SALES_LATE);
+                            Topic.REVENUE_PER_SELLER_1M.topicName(),
+                            Topic.UNITS_PER_PRODUCT_5M.topicName(),
+                            Topic.REGION_TREND_1M.topicName(),
+                            Topic.SALES_DLQ.topicName(),
+                            Topic.SALES_LATE.topicName());
             Map<String, Map<String, JsonNode>> latest = new HashMap<>();
             Map<String, FinalFigures> finality =
                     Map.of(
-                            Topics.REVENUE_PER_SELLER_1M,
+                            Topic.REVENUE_PER_SELLER_1M.topicName(),
                             new FinalFigures(OutputFormat.REVENUE_PER_SELLER),
-                            Topics.UNITS_PER_PRODUCT_5M,
+                            Topic.UNITS_PER_PRODUCT_5M.topicName(),
                             new FinalFigures(OutputFormat.UNITS_PER_PRODUCT),
-                            Topics.REGION_TREND_1M,
+                            Topic.REGION_TREND_1M.topicName(),
                             new FinalFigures(OutputFormat.REGION_TREND));
             List<DeadLetter> deadLetters = new ArrayList<>();
             Set<String> lateIds = new HashSet<>();
@@ -174,10 +173,10 @@ public final class FigureCheck implements Callable<Integer> {
                     read(consumer, consumer.endOffsets(partitions(consumer, outputs)))) {
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 JsonNode value = JSON.readTree(r.value());
-                switch (r.topic()) {
-                    case Topics.SALES_DLQ -> deadLetters.add(deadLetter(value));
-                    case Topics.SALES_LATE -> lateIds.add(key);
-                    default -> {
+                switch (Topic.byName(r.topic()).orElse(null)) {
+                    case SALES_DLQ -> deadLetters.add(deadLetter(value));
+                    case SALES_LATE -> lateIds.add(key);
+                    case null, default -> {
                         latest.computeIfAbsent(r.topic(), t -> new HashMap<>()).put(key, value);
                         finality.get(r.topic()).add(key, value);
                     }
@@ -186,10 +185,10 @@ public final class FigureCheck implements Callable<Integer> {
 
             InputTopics topics =
                     new InputTopics(
-                            Topics.SALES_ONLINE,
-                            Topics.SALES_STORE,
-                            Topics.PRODUCTS,
-                            Topics.FX_RATES);
+                            Topic.SALES_ONLINE.topicName(),
+                            Topic.SALES_STORE.topicName(),
+                            Topic.PRODUCTS.topicName(),
+                            Topic.FX_RATES.topicName());
             // Late lines of records after the snapshot are not the reference model's business.
             Set<String> snapshotLines = new HashSet<>();
             for (Line line : ReferenceModel.compute(input, topics, Set.of()).lines()) {
@@ -200,10 +199,13 @@ public final class FigureCheck implements Callable<Integer> {
 
             Map<String, Map<String, ?>> published = new HashMap<>();
             published.put(
-                    Topics.REVENUE_PER_SELLER_1M, figures(latest, OutputFormat.REVENUE_PER_SELLER));
+                    Topic.REVENUE_PER_SELLER_1M.topicName(),
+                    figures(latest, OutputFormat.REVENUE_PER_SELLER));
             published.put(
-                    Topics.UNITS_PER_PRODUCT_5M, figures(latest, OutputFormat.UNITS_PER_PRODUCT));
-            published.put(Topics.REGION_TREND_1M, figures(latest, OutputFormat.REGION_TREND));
+                    Topic.UNITS_PER_PRODUCT_5M.topicName(),
+                    figures(latest, OutputFormat.UNITS_PER_PRODUCT));
+            published.put(
+                    Topic.REGION_TREND_1M.topicName(), figures(latest, OutputFormat.REGION_TREND));
             Map<String, Map<Integer, Long>> ends = new HashMap<>();
             snapshot.forEach(
                     (tp, end) ->
@@ -273,7 +275,8 @@ public final class FigureCheck implements Callable<Integer> {
      */
     private Instant awaitSettledMinute(KafkaConsumer<byte[], byte[]> consumer) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<TopicPartition> partitions = partitions(consumer, List.of(Topics.REGION_TREND_1M));
+        List<TopicPartition> partitions =
+                partitions(consumer, List.of(Topic.REGION_TREND_1M.topicName()));
         while (true) {
             Instant oldest = null;
             Instant newest = null;

@@ -3,7 +3,7 @@ package com.salesaggregator.verify;
 import com.salesaggregator.output.ProductWindow;
 import com.salesaggregator.output.RegionMinute;
 import com.salesaggregator.output.SellerMinute;
-import com.salesaggregator.topics.Topics;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
 import com.salesaggregator.verify.ReferenceModel.Expected;
 import com.salesaggregator.verify.ReferenceModel.Line;
@@ -60,21 +60,21 @@ public record SettledComparison(Instant cutoff, Duration settleDelay) {
         Map<String, Integer> compared = new LinkedHashMap<>();
         List<String> differences = new ArrayList<>();
         compare(
-                Topics.REVENUE_PER_SELLER_1M,
+                Topic.REVENUE_PER_SELLER_1M.topicName(),
                 expected.revenuePerSeller(),
                 published,
                 SellerMinute::windowEnd,
                 compared,
                 differences);
         compare(
-                Topics.UNITS_PER_PRODUCT_5M,
+                Topic.UNITS_PER_PRODUCT_5M.topicName(),
                 expected.unitsPerProduct(),
                 published,
                 ProductWindow::windowEnd,
                 compared,
                 differences);
         compare(
-                Topics.REGION_TREND_1M,
+                Topic.REGION_TREND_1M.topicName(),
                 expected.regionTrend(),
                 published,
                 RegionMinute::windowEnd,
@@ -138,14 +138,17 @@ public record SettledComparison(Instant cutoff, Duration settleDelay) {
                 got.merge(d, 1, Integer::sum);
             }
         }
-        compared.put(Topics.SALES_DLQ, want.size());
+        compared.put(Topic.SALES_DLQ.topicName(), want.size());
         Map<String, Integer> wantByKey = new HashMap<>();
         Map<String, Integer> gotByKey = new HashMap<>();
         want.forEach((d, n) -> wantByKey.put(d.toString(), n));
         got.forEach((d, n) -> gotByKey.put(d.toString(), n));
         differences.addAll(
                 FigureDifferences.report(
-                        Topics.SALES_DLQ + " (count per entry)", wantByKey, gotByKey, 10));
+                        Topic.SALES_DLQ.topicName() + " (count per entry)",
+                        wantByKey,
+                        gotByKey,
+                        10));
     }
 
     /** A record-level rejection is decided on read; a line's once its minute has settled. */
