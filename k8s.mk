@@ -18,6 +18,10 @@ DASHBOARD_SERVICE ?= sales-aggregator-dashboard## Service of the live dashboard 
 PROMETHEUS_STACK_VERSION ?= 81.6.2## kube-prometheus-stack chart release (make monitoring)
 MONITORING_NAMESPACE ?= monitoring## namespace of Prometheus and Grafana (make monitoring)
 GRAFANA_PORT ?= 3000## local port of Grafana (make grafana)
+FROM ?=## make backfill-k8s: start of the event-time range, an ISO-8601 instant, e.g. 2026-12-01T00:00:00Z
+TO ?=## make backfill-k8s: end of the range (exclusive), an ISO-8601 instant after FROM
+SUFFIX ?= .backfill## make backfill-k8s: appended to each output topic's name for the backfill's results
+BACKFILL_WAIT ?= 3600## make backfill-k8s: how long (seconds) to wait for the backfill's job to finish
 KIND_MIN_MEMORY_GIB ?= 16## make kind-up warns when Docker has less memory (GiB) than make deploy e2e needs (k8s/README.md)
 
 # The kind node image is pinned (tag and digest) in kind-config.yaml; the Kafka version in
@@ -179,6 +183,41 @@ savepoint: ## take a savepoint of the running job (a FlinkStateSnapshot), wait u
 	echo "Savepoint $${snapshot#*/}: $$path" && \
 	echo "On this machine: $(KIND_STATE_DIR)/$${path#*/flink-state/}"
 
+# A backfill (helm/sales-aggregator values backfill.*): a second FlinkDeployment, stateless, that
+# recomputes [FROM, TO) into the output topics plus SUFFIX and ends FINISHED; its KafkaTopics and
+# KafkaUser sales-backfill come with it. A new range changes spec.job.args: the operator then
+# deletes the finished cluster and submits a new job (k8s/README.md, Backfill).
+BACKFILL_DEPLOYMENT = $(FLINK_DEPLOYMENT)-backfill
+BACKFILL_GENERATION_AND_START = $(KUBECTL) get flinkdeployment/$(BACKFILL_DEPLOYMENT) -n $(NAMESPACE) \
+	-o jsonpath='{.metadata.generation} {.status.jobStatus.startTime}' 2>/dev/null || true
+BACKFILL_OUTPUTS = revenue-per-seller-1m units-per-product-5m revenue-per-product sales-per-region \
+	region-trend-1m sales-dlq sales-late
+
+.PHONY: backfill-k8s
+backfill-k8s: ## recompute FROM..TO into the topics <output>SUFFIX (a second FlinkDeployment), wait until FINISHED
+	@test -n "$(FROM)" && test -n "$(TO)" || \
+		{ echo "usage: make backfill-k8s FROM=<ISO-8601> TO=<ISO-8601> [SUFFIX=.backfill]"; exit 1; }
+	@# helm upgrade with backfill.* (the chart refuses a bad range), then its KafkaUser and topics
+	@# Ready, then await-flink finished: the current spec reconciled, a new job when the range
+	@# changed, STABLE and FINISHED; a FAILED deployment or job stops the wait with its error.
+	before=$$($(BACKFILL_GENERATION_AND_START)); \
+	$(HELM) upgrade $(RELEASE) $(CHART) --namespace $(NAMESPACE) --reuse-values \
+		--set backfill.enabled=true --set-string 'backfill.from=$(FROM)' \
+		--set-string 'backfill.to=$(TO)' --set-string 'backfill.suffix=$(SUFFIX)' \
+		--wait --timeout $(WAIT) && \
+	$(KUBECTL) wait kafkauser/sales-backfill -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT) && \
+	$(KUBECTL) wait kafkatopic -n $(NAMESPACE) -l app.kubernetes.io/instance=$(RELEASE),app.kubernetes.io/component=backfill \
+		--for=condition=Ready --timeout=$(WAIT) && \
+	$(AWAIT_FLINK) finished --name $(BACKFILL_DEPLOYMENT) --namespace $(NAMESPACE) --timeout $(BACKFILL_WAIT) \
+		--previous-generation "$${before%% *}" --previous-start-time "$${before#* }"
+	@echo
+	@echo "Backfill $(FROM) .. $(TO) FINISHED. Its figures are in $(foreach t,$(BACKFILL_OUTPUTS),$(t)$(SUFFIX)); e.g."
+	@echo "  make read TOPIC=revenue-per-product$(SUFFIX) READ_MAX=10"
+	@echo "  make figure-check-backfill    (the suffixed outputs against the reference model over the range)"
+	@echo "Another range: make backfill-k8s FROM=... TO=... (the same SUFFIX adds to these topics; another replaces them)."
+	@echo "Remove the backfill (its FlinkDeployment, KafkaUser and topics, with the figures):"
+	@echo "  helm upgrade $(RELEASE) $(CHART) -n $(NAMESPACE) --reuse-values --set backfill.enabled=false"
+
 PARALLELISM ?=## make scale: the new parallelism of the job
 TAG ?=## make upgrade: the image tag to upgrade to (build it with make images first)
 
@@ -210,11 +249,21 @@ read: ## print a topic's committed records as KafkaUser sales-reader: make read 
 # The figure check is the chart's test hook (templates/tests/figure-check-pod.yaml):
 # com.salesaggregator.verify.FigureCheck, in the seeder image, as KafkaUser sales-e2e-verifier
 # (k8s/e2e/kafka-user-verifier.yaml, read-only). helm test fails when the check exits non-zero.
-.PHONY: figure-check
-figure-check: ## compare the live figures with the reference model recomputed from the input topics (helm test)
+# make figure-check-backfill runs the chart's second test hook, rendered with backfill.enabled:
+# FigureCheck with --suffix, --from and --to, on the backfill's suffixed outputs.
+define figure_check
 	$(KUBECTL) apply -n $(NAMESPACE) -f k8s/e2e/kafka-user-verifier.yaml
 	$(KUBECTL) wait kafkauser/sales-e2e-verifier -n $(NAMESPACE) --for=condition=Ready --timeout=$(WAIT)
-	$(HELM) test $(RELEASE) --namespace $(NAMESPACE) --logs --timeout $(WAIT)
+	$(HELM) test $(RELEASE) --namespace $(NAMESPACE) --logs --timeout $(WAIT) --filter name=$(1)
+endef
+
+.PHONY: figure-check
+figure-check: ## compare the live figures with the reference model recomputed from the input topics (helm test)
+	$(call figure_check,$(FLINK_DEPLOYMENT)-figure-check)
+
+.PHONY: figure-check-backfill
+figure-check-backfill: ## compare the backfill's suffixed outputs with the reference model over its range (helm test)
+	$(call figure_check,$(FLINK_DEPLOYMENT)-figure-check-backfill)
 
 # Not run in CI (CI has no Docker and no cluster): the whole path on a developer's machine.
 # After a deploy, a savepoint upgrade or a rescale (each already awaited by its target): the job

@@ -113,8 +113,16 @@ for the TaskManager's RPC, data and metric query service ports, and the blob ser
 Limit factors 1.0: the pods get limits equal to their requests (jobManager/taskManager.resource).
 */}}
 {{- define "sales-aggregator.flinkConfiguration" -}}
-{{- $fullname := include "sales-aggregator.fullname" . }}
-{{- $job := .Values.job }}
+{{- include "sales-aggregator.flinkConfigurationOf" (dict "root" . "name" (include "sales-aggregator.fullname" .)) }}
+{{- end }}
+
+{{/*
+The flinkConfiguration of the FlinkDeployment named "name" (a dict with "root", the chart context,
+and "name"): its checkpoints, savepoints and HA metadata under job.state.mountPath/<name>.
+*/}}
+{{- define "sales-aggregator.flinkConfigurationOf" -}}
+{{- $fullname := .name }}
+{{- $job := .root.Values.job }}
 {{- $state := trimSuffix "/" $job.state.mountPath }}
 {{- $rs := $job.restartStrategy }}
 {{- $conf := dict
@@ -169,4 +177,59 @@ above; each must be a fixed port, since the NetworkPolicy names it. A list in YA
 {{- $ports = append $ports (atoi $port) }}
 {{- end }}
 {{- toYaml $ports }}
+{{- end }}
+
+{{/*
+Name of the backfill's FlinkDeployment (and of its state directories): <fullname>-backfill.
+*/}}
+{{- define "sales-aggregator.backfillName" -}}
+{{- printf "%s-backfill" (include "sales-aggregator.fullname" . | trunc 54 | trimSuffix "-") }}
+{{- end }}
+
+{{/*
+The backfill's KafkaUser, consumer group and transactional id prefix: one name, disjoint from the
+live job's (sales-aggregator), so neither can join the other's group or fence its transactions.
+*/}}
+{{- define "sales-aggregator.backfillId" -}}
+sales-backfill
+{{- end }}
+
+{{/*
+The job's output topics, as keys of job.topics (the names com.salesaggregator.topics.Topics
+gives them); a backfill writes each under its name plus backfill.suffix. A list in YAML.
+*/}}
+{{- define "sales-aggregator.outputTopics" -}}
+- revenue-per-seller-1m
+- units-per-product-5m
+- revenue-per-product
+- sales-per-region
+- region-trend-1m
+- sales-dlq
+- sales-late
+{{- end }}
+
+{{/*
+The job's input topics, as keys of job.topics. A list in YAML.
+*/}}
+{{- define "sales-aggregator.inputTopics" -}}
+- sales-online
+- sales-store
+- products
+- fx-rates
+{{- end }}
+
+{{/*
+The backfill's range, checked before anything is rendered: the schema checks each instant's form,
+this that from lies before to (the job refuses the rest, e.g. a range in the future, at start).
+Renders "from to" as given.
+*/}}
+{{- define "sales-aggregator.backfillRange" -}}
+{{- $b := .Values.backfill }}
+{{- $layout := "2006-01-02T15:04:05Z07:00" }}
+{{- $from := mustToDate $layout $b.from }}
+{{- $to := mustToDate $layout $b.to }}
+{{- if not ($from.Before $to) }}
+{{- fail (printf "backfill.from (%s) must be before backfill.to (%s)" $b.from $b.to) }}
+{{- end }}
+{{- printf "%s %s" $b.from $b.to }}
 {{- end }}

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import com.salesaggregator.job.JobConfig;
+import com.salesaggregator.k8s.K8sStrictModel;
 import com.salesaggregator.topics.Topic;
 import com.salesaggregator.topics.TopicDefinition;
 import com.salesaggregator.topics.TopicDefinitions;
@@ -27,6 +28,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.strimzi.api.kafka.model.topic.KafkaTopic;
+import io.strimzi.api.kafka.model.user.KafkaUser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,16 +67,24 @@ final class ChartChecks {
 
     /** Kinds the chart may render, with their pinned API versions and model classes. */
     static final Map<String, Map.Entry<String, Class<?>>> KINDS =
-            Map.of(
-                    "ConfigMap", Map.entry("v1", ConfigMap.class),
-                    "ServiceAccount", Map.entry("v1", ServiceAccount.class),
-                    "Role", Map.entry("rbac.authorization.k8s.io/v1", Role.class),
-                    "RoleBinding", Map.entry("rbac.authorization.k8s.io/v1", RoleBinding.class),
-                    "NetworkPolicy", Map.entry("networking.k8s.io/v1", NetworkPolicy.class),
-                    "Deployment", Map.entry("apps/v1", Deployment.class),
-                    "Service", Map.entry("v1", Service.class),
-                    "PodMonitor", Map.entry("monitoring.coreos.com/v1", Object.class),
-                    "FlinkDeployment", Map.entry("flink.apache.org/v1beta1", Object.class));
+            Map.ofEntries(
+                    Map.entry("ConfigMap", Map.entry("v1", ConfigMap.class)),
+                    Map.entry("ServiceAccount", Map.entry("v1", ServiceAccount.class)),
+                    Map.entry("Role", Map.entry("rbac.authorization.k8s.io/v1", Role.class)),
+                    Map.entry(
+                            "RoleBinding",
+                            Map.entry("rbac.authorization.k8s.io/v1", RoleBinding.class)),
+                    Map.entry(
+                            "NetworkPolicy",
+                            Map.entry("networking.k8s.io/v1", NetworkPolicy.class)),
+                    Map.entry("Deployment", Map.entry("apps/v1", Deployment.class)),
+                    Map.entry("Service", Map.entry("v1", Service.class)),
+                    Map.entry("PodMonitor", Map.entry("monitoring.coreos.com/v1", Object.class)),
+                    Map.entry(
+                            "FlinkDeployment", Map.entry("flink.apache.org/v1beta1", Object.class)),
+                    // A backfill's topics and user (backfill.enabled).
+                    Map.entry("KafkaTopic", Map.entry("kafka.strimzi.io/v1", KafkaTopic.class)),
+                    Map.entry("KafkaUser", Map.entry("kafka.strimzi.io/v1", KafkaUser.class)));
 
     /** The operator's FlinkDeployment schema, closed, with the one enum value the chart needs. */
     static final CrdSchemaValidator FLINK_DEPLOYMENT_SCHEMA = loadFlinkDeploymentSchema();
@@ -161,6 +172,8 @@ final class ChartChecks {
                 problems.addAll(flinkDeploymentViolations(doc));
             } else if (kind.equals("PodMonitor")) {
                 problems.addAll(podMonitorViolations(doc));
+            } else if (expected.getValue().getName().startsWith("io.strimzi.")) {
+                problems.addAll(strimziViolations(doc));
             } else {
                 Object model = Manifests.as(doc, expected.getValue());
                 UnknownFields.of(model).forEach(f -> problems.add(f + ": unknown field"));
@@ -208,6 +221,27 @@ final class ChartChecks {
             if (!endpoint.path("interval").asText().matches("[0-9]+(ms|s|m|h)")) {
                 problems.add(".spec.podMetricsEndpoints[].interval: not a duration");
             }
+        }
+        return problems;
+    }
+
+    /**
+     * A Strimzi resource, strictly (Strimzi's model: unknown fields, values it did not understand),
+     * of a Strimzi cluster, in the release's namespace.
+     */
+    static List<String> strimziViolations(JsonNode doc) {
+        List<String> problems = new ArrayList<>();
+        try {
+            K8sStrictModel.parse(Manifests.YAML.writeValueAsString(doc), "chart")
+                    .forEach(d -> problems.addAll(d.problems()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (doc.at("/metadata/labels/strimzi.io~1cluster").asText().isEmpty()) {
+            problems.add("label strimzi.io/cluster missing");
+        }
+        if (doc.at("/metadata/namespace").isTextual()) {
+            problems.add("hard-coded namespace");
         }
         return problems;
     }

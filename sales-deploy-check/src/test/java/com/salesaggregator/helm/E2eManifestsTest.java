@@ -193,7 +193,10 @@ class E2eManifestsTest {
                                                 + ChartWithHooks.RENAMED_HOOK.replace("/", "~1"))
                                 .asText())
                 .isEqualTo("test");
-        assertThat(ChartWithHooks.testHooks(CHART)).hasSize(1);
+        // The pod is a partial shared with the backfill's check; the template renders it.
+        assertThat(ChartWithHooks.testHooks(CHART))
+                .extracting(f -> f.getFileName().toString())
+                .containsExactly("_figurecheck.tpl", "figure-check-pod.yaml");
         assertThat(text(ChartWithHooks.testHooks(CHART).getFirst())).contains("helm.sh/hook: test");
         Pod pod = Manifests.as(hook, Pod.class);
         assertThat(RestrictedPodSecurity.violations(pod.getSpec())).isEmpty();
@@ -239,6 +242,37 @@ class E2eManifestsTest {
                 .doesNotContain("savepointInfo")
                 .doesNotContain("savepointTriggerNonce")
                 .doesNotContain("target/kind-state");
+    }
+
+    @Test
+    void backfillPlanSetsTheRangeAndWaitsForTheNewJobToFinish() throws Exception {
+        Process make =
+                new ProcessBuilder(
+                                "make",
+                                "-n",
+                                "backfill-k8s",
+                                "FROM=2026-12-01T00:00:00Z",
+                                "TO=2026-12-02T00:00:00Z")
+                        .redirectErrorStream(true)
+                        .start();
+        make.getOutputStream().close();
+        String plan = new String(make.getInputStream().readAllBytes());
+        assertThat(make.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(make.exitValue()).as(plan).isZero();
+
+        assertThat(plan)
+                .contains(
+                        "upgrade sales-aggregator helm/sales-aggregator --namespace sales"
+                                + " --reuse-values")
+                .contains("--set backfill.enabled=true")
+                .contains("'backfill.from=2026-12-01T00:00:00Z'")
+                .contains("'backfill.to=2026-12-02T00:00:00Z'")
+                .contains("'backfill.suffix=.backfill'")
+                .contains("wait kafkauser/sales-backfill")
+                .contains("scripts/await-flink finished --name sales-aggregator-backfill")
+                .contains("--previous-generation")
+                .contains("make read TOPIC=revenue-per-product.backfill")
+                .contains("--set backfill.enabled=false");
     }
 
     // ---- helpers

@@ -133,7 +133,11 @@ class FlinkNetworkPolicyTest {
      * TaskManager: the pod template's labels plus the operator's {@code component} label).
      */
     static List<String> blockedFlinkPorts(List<JsonNode> docs) {
-        JsonNode flink = Manifests.find(docs, "FlinkDeployment");
+        return blockedFlinkPorts(docs, Manifests.find(docs, "FlinkDeployment"));
+    }
+
+    /** {@link #blockedFlinkPorts(List)} for the pods of {@code flink}, one of the documents. */
+    static List<String> blockedFlinkPorts(List<JsonNode> docs, JsonNode flink) {
         Map<String, String> templateLabels = new HashMap<>();
         flink.at("/spec/podTemplate/metadata/labels")
                 .properties()
@@ -151,7 +155,11 @@ class FlinkNetworkPolicyTest {
                         .toList();
 
         List<String> problems = new ArrayList<>();
-        Configuration conf = Configuration.fromMap(Chart.flinkConfiguration(docs));
+        Map<String, String> settings = new HashMap<>();
+        flink.at("/spec/flinkConfiguration")
+                .properties()
+                .forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
+        Configuration conf = Configuration.fromMap(settings);
         FlinkPorts.opened(conf)
                 .forEach(
                         (key, value) -> {

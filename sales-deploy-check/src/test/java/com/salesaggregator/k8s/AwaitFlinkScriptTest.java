@@ -195,6 +195,87 @@ class AwaitFlinkScriptTest {
                 .contains("is not running at parallelism 4 (vertices not RUNNING at 4: 2 RUNNING");
     }
 
+    // ---- await-flink finished (make backfill-k8s)
+
+    @Test
+    void backfillWaitPassesOnlyOnceTheNewRangesJobHasFinished() throws Exception {
+        replay("flinkdeployment", "backfill-second-range.yaml");
+
+        Run run =
+                finished(SCRIPT, "--previous-generation", "2", "--previous-start-time", OLD_START);
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        // Not at the first range's FINISHED (first and second status), nor while the new job runs.
+        assertThat(served("flinkdeployment")).isEqualTo(5);
+        assertThat(run.output())
+                .contains("3|3|STABLE|FINISHED|1764930412345|" + NEW_JOB)
+                .contains("the job of sales-aggregator-backfill is FINISHED");
+    }
+
+    @Test
+    void theFirstRangesFinishedJobNeverPasses() throws Exception {
+        timeout = "2s";
+        replay("flinkdeployment", "backfill-stale-finished.yaml");
+
+        Run run =
+                finished(SCRIPT, "--previous-generation", "2", "--previous-start-time", OLD_START);
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.output())
+                .contains(
+                        "timed out after 2s", "to a STABLE, FINISHED, restarted job", "3|2|STABLE");
+    }
+
+    @Test
+    void withoutTheGenerationGuardTheFirstRangesFinishedJobWouldPass() throws Exception {
+        replay("flinkdeployment", "backfill-stale-finished.yaml");
+        Path unguarded =
+                editedCopy(
+                        s -> s.replace("[ \"$observed\" = \"$generation\" ] || return 1", "true"));
+
+        assertThat(finished(unguarded).exit()).isZero();
+    }
+
+    @Test
+    void aFailedBackfillFailsAtOnceWithTheOperatorsError() throws Exception {
+        replay("flinkdeployment", "backfill-failed.yaml");
+
+        Run run = finished(SCRIPT);
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(served("flinkdeployment")).isEqualTo(2);
+        assertThat(run.output())
+                .contains("sales-aggregator-backfill FAILED: {\"type\":")
+                .contains("JobInitializationException")
+                .contains("backfill-to: 2027-01-01T00:00:00Z lies in the future")
+                .doesNotContain("timed out")
+                .doesNotContain("is FINISHED");
+    }
+
+    @Test
+    void theFailureOfThePreviousRangeDoesNotStopTheNextOne() throws Exception {
+        replay("flinkdeployment", "backfill-rerun-after-failure.yaml");
+
+        Run run =
+                finished(SCRIPT, "--previous-generation", "1", "--previous-start-time", OLD_START);
+
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(served("flinkdeployment")).isEqualTo(4);
+        assertThat(run.output()).doesNotContain("FAILED:");
+    }
+
+    @Test
+    void aBackfillJobThatIsStillRunningTimesOut() throws Exception {
+        // A running job is what await-flink job accepts; await-flink finished must not.
+        timeout = "2s";
+        replay("flinkdeployment", "rescaled-stable.yaml");
+
+        Run run = finished(SCRIPT);
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.output()).contains("timed out after 2s", "FINISHED");
+    }
+
     // ---- await-flink savepoint
 
     @Test
@@ -244,6 +325,21 @@ class AwaitFlinkScriptTest {
                                 "job",
                                 "--name",
                                 "sales-aggregator",
+                                "--namespace",
+                                "sales",
+                                "--timeout",
+                                timeout));
+        args.addAll(List.of(extra));
+        return run(script, args);
+    }
+
+    private Run finished(Path script, String... extra) throws Exception {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "finished",
+                                "--name",
+                                "sales-aggregator-backfill",
                                 "--namespace",
                                 "sales",
                                 "--timeout",

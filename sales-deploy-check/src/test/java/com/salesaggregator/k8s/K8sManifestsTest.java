@@ -20,14 +20,10 @@ import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.nodepool.ProcessRoles;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
-import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
 import io.strimzi.api.kafka.model.user.KafkaUserScramSha512ClientAuthentication;
-import io.strimzi.api.kafka.model.user.acl.AclResourcePatternType;
 import io.strimzi.api.kafka.model.user.acl.AclRule;
-import io.strimzi.api.kafka.model.user.acl.AclRuleClusterResource;
 import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
 import io.strimzi.api.kafka.model.user.acl.AclRuleTopicResource;
-import io.strimzi.api.kafka.model.user.acl.AclRuleTransactionalIdResource;
 import io.strimzi.api.kafka.model.user.acl.AclRuleType;
 import io.strimzi.api.kafka.model.user.acl.StrimziAclOperation;
 import java.io.IOException;
@@ -57,6 +53,9 @@ class K8sManifestsTest {
     private static final Path KIND_CONFIG = Path.of("kind-config.yaml");
     private static final String NAMESPACE = "sales";
     private static final String CLUSTER = "sales-kafka";
+
+    /** The chart's default backfill.suffix: a backfill writes the outputs under these names. */
+    private static final String BACKFILL_SUFFIX = ".backfill";
 
     /** The app.kubernetes.io/name label of the chart's pods: the chart's name. */
     private static final String CHART_POD_NAME = chartName();
@@ -164,7 +163,7 @@ class K8sManifestsTest {
         Set<String> declared = new TreeSet<>();
         all(documents, KafkaTopic.class).forEach(t -> declared.add(t.getMetadata().getName()));
         for (KafkaUser user : all(documents, KafkaUser.class)) {
-            for (AclRule rule : acls(user)) {
+            for (AclRule rule : KafkaAcls.acls(user)) {
                 if (rule.getResource() instanceof AclRuleTopicResource topic) {
                     assertThat(declared).as(user.getMetadata().getName()).contains(topic.getName());
                 }
@@ -358,6 +357,26 @@ class K8sManifestsTest {
         assertThat(leastPrivilegeProblems(all(edited, KafkaUser.class), JobConfig.defaults()))
                 .anySatisfy(p -> assertThat(p).contains("sales-dashboard may read the input"))
                 .anySatisfy(p -> assertThat(p).contains("sales-dashboard uses no consumer group"));
+    }
+
+    @Test
+    void readerThatCannotReadABackfillsResultsIsRejected() {
+        List<Document> edited =
+                edit(
+                        "kafka-users.yaml",
+                        s ->
+                                s.replace(
+                                        "          name: revenue-per-product\n"
+                                                + "          patternType: prefix",
+                                        "          name: revenue-per-product\n"
+                                                + "          patternType: literal"));
+
+        assertThat(aclProblems(all(edited, KafkaUser.class), JobConfig.defaults()))
+                .anySatisfy(
+                        p ->
+                                assertThat(p)
+                                        .contains("sales-reader lacks")
+                                        .contains("revenue-per-product.backfill"));
     }
 
     @Test
@@ -650,6 +669,8 @@ class K8sManifestsTest {
                     transactionalId,
                     StrimziAclOperation.DESCRIBE);
             need(problems, reader, "topic", topic, StrimziAclOperation.READ);
+            // make read and make figure-check-backfill on a backfill's results (any suffix).
+            need(problems, reader, "topic", topic + BACKFILL_SUFFIX, StrimziAclOperation.READ);
         }
         need(problems, reader, "group", "sales-reader-cli", StrimziAclOperation.READ);
         // make e2e: FigureCheck reads every topic by partition and watches the job's group.
@@ -657,6 +678,9 @@ class K8sManifestsTest {
         for (String topic : concat(inputs, outputs)) {
             need(problems, verifier, "topic", topic, StrimziAclOperation.READ);
             need(problems, verifier, "topic", topic, StrimziAclOperation.DESCRIBE);
+        }
+        for (String topic : outputs) {
+            need(problems, verifier, "topic", topic + BACKFILL_SUFFIX, StrimziAclOperation.READ);
         }
         need(problems, verifier, "group", job.groupId(), StrimziAclOperation.DESCRIBE);
         // The dashboard reads the outputs by partition and describes the sales inputs (the
@@ -675,11 +699,11 @@ class K8sManifestsTest {
         List<String> problems = new ArrayList<>();
         for (KafkaUser user : users) {
             String name = user.getMetadata().getName();
-            for (AclRule rule : acls(user)) {
+            for (AclRule rule : KafkaAcls.acls(user)) {
                 if (rule.getOperations().contains(StrimziAclOperation.ALL)) {
                     problems.add(name + ": operation All");
                 }
-                if ("*".equals(resourceName(rule))) {
+                if ("*".equals(KafkaAcls.resourceName(rule))) {
                     problems.add(name + ": wildcard resource");
                 }
                 if (rule.getType() == AclRuleType.DENY) {
@@ -703,25 +727,25 @@ class K8sManifestsTest {
         KafkaUser verifier = user(users, "sales-e2e-verifier", problems);
         forbid(problems, verifier, StrimziAclOperation.WRITE);
         forbid(problems, verifier, StrimziAclOperation.IDEMPOTENTWRITE);
-        if (allows(verifier, "group", job.groupId(), StrimziAclOperation.READ)) {
+        if (KafkaAcls.allows(verifier, "group", job.groupId(), StrimziAclOperation.READ)) {
             problems.add("sales-e2e-verifier may join or commit in the job's group");
         }
         KafkaUser dashboard = user(users, "sales-dashboard", problems);
         forbid(problems, dashboard, StrimziAclOperation.WRITE);
         forbid(problems, dashboard, StrimziAclOperation.IDEMPOTENTWRITE);
         if (dashboard != null
-                && acls(dashboard).stream()
+                && KafkaAcls.acls(dashboard).stream()
                         .anyMatch(rule -> rule.getResource() instanceof AclRuleGroupResource)) {
             problems.add("sales-dashboard uses no consumer group and needs no group ACL");
         }
         for (String topic : inputs) {
-            if (allows(dashboard, "topic", topic, StrimziAclOperation.READ)) {
+            if (KafkaAcls.allows(dashboard, "topic", topic, StrimziAclOperation.READ)) {
                 problems.add("sales-dashboard may read the input " + topic);
             }
-            if (allows(aggregator, "topic", topic, StrimziAclOperation.WRITE)) {
+            if (KafkaAcls.allows(aggregator, "topic", topic, StrimziAclOperation.WRITE)) {
                 problems.add("sales-aggregator may write its input " + topic);
             }
-            if (allows(reader, "topic", topic, StrimziAclOperation.READ)) {
+            if (KafkaAcls.allows(reader, "topic", topic, StrimziAclOperation.READ)) {
                 problems.add("sales-reader may read the input " + topic);
             }
         }
@@ -739,7 +763,7 @@ class K8sManifestsTest {
         return problems;
     }
 
-    // ---- ACL evaluation
+    // ---- ACL evaluation (KafkaAcls)
 
     private static void need(
             List<String> problems,
@@ -747,7 +771,7 @@ class K8sManifestsTest {
             String type,
             String name,
             StrimziAclOperation op) {
-        if (user != null && !allows(user, type, name, op)) {
+        if (user != null && !KafkaAcls.allows(user, type, name, op)) {
             problems.add(
                     user.getMetadata().getName() + " lacks " + op + " on " + type + " " + name);
         }
@@ -757,7 +781,7 @@ class K8sManifestsTest {
         if (user == null) {
             return;
         }
-        for (AclRule rule : acls(user)) {
+        for (AclRule rule : KafkaAcls.acls(user)) {
             if (rule.getOperations().contains(op)) {
                 problems.add(
                         user.getMetadata().getName()
@@ -766,77 +790,10 @@ class K8sManifestsTest {
                                 + " (on "
                                 + rule.getResource().getType()
                                 + " "
-                                + resourceName(rule)
+                                + KafkaAcls.resourceName(rule)
                                 + ")");
             }
         }
-    }
-
-    /** Kafka's rules: Read, Write, Delete and Alter imply Describe; All implies everything. */
-    static boolean allows(KafkaUser user, String type, String name, StrimziAclOperation op) {
-        boolean allowed = false;
-        for (AclRule rule : acls(user)) {
-            if (!rule.getResource().getType().equals(type) || !matches(rule, name)) {
-                continue;
-            }
-            boolean grants =
-                    rule.getOperations().contains(op)
-                            || rule.getOperations().contains(StrimziAclOperation.ALL)
-                            || (op == StrimziAclOperation.DESCRIBE
-                                    && rule.getOperations().stream()
-                                            .anyMatch(
-                                                    o ->
-                                                            o == StrimziAclOperation.READ
-                                                                    || o
-                                                                            == StrimziAclOperation
-                                                                                    .WRITE
-                                                                    || o
-                                                                            == StrimziAclOperation
-                                                                                    .DELETE
-                                                                    || o
-                                                                            == StrimziAclOperation
-                                                                                    .ALTER));
-            if (grants && rule.getType() == AclRuleType.DENY) {
-                return false;
-            }
-            allowed |= grants;
-        }
-        return allowed;
-    }
-
-    private static boolean matches(AclRule rule, String name) {
-        if (rule.getResource() instanceof AclRuleClusterResource) {
-            return true;
-        }
-        String pattern = resourceName(rule);
-        AclResourcePatternType patternType =
-                switch (rule.getResource()) {
-                    case AclRuleTopicResource r -> r.getPatternType();
-                    case AclRuleGroupResource r -> r.getPatternType();
-                    case AclRuleTransactionalIdResource r -> r.getPatternType();
-                    default -> null;
-                };
-        if ("*".equals(pattern)) {
-            return true;
-        }
-        return patternType == AclResourcePatternType.PREFIX
-                ? name.startsWith(pattern)
-                : name.equals(pattern);
-    }
-
-    private static String resourceName(AclRule rule) {
-        return switch (rule.getResource()) {
-            case AclRuleTopicResource r -> r.getName();
-            case AclRuleGroupResource r -> r.getName();
-            case AclRuleTransactionalIdResource r -> r.getName();
-            default -> "kafka-cluster";
-        };
-    }
-
-    private static List<AclRule> acls(KafkaUser user) {
-        return user.getSpec().getAuthorization() instanceof KafkaUserAuthorizationSimple simple
-                ? simple.getAcls()
-                : List.of();
     }
 
     private static KafkaUser user(List<KafkaUser> users, String name, List<String> problems) {

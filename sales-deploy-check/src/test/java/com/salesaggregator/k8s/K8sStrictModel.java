@@ -38,7 +38,7 @@ import org.apache.flink.kubernetes.operator.api.FlinkStateSnapshot;
  * unknown fields kept in {@code additionalProperties} and values lost on the way in (an unknown
  * enum value becomes null).
  */
-final class K8sStrictModel {
+public final class K8sStrictModel {
 
     /** The typed model of each {@code apiVersion/kind} the manifests may contain. */
     static final Map<String, Class<?>> MODELS =
@@ -70,17 +70,17 @@ final class K8sStrictModel {
                             });
 
     /** One YAML document of a file: where it came from, its raw tree and its typed model. */
-    record Document(String source, JsonNode tree, Object typed, List<String> problems) {
+    public record Document(String source, JsonNode tree, Object typed, List<String> problems) {
 
-        String kind() {
+        public String kind() {
             return tree.path("kind").asText();
         }
 
-        String name() {
+        public String name() {
             return tree.path("metadata").path("name").asText();
         }
 
-        <T> T as(Class<T> type) {
+        public <T> T as(Class<T> type) {
             return type.cast(typed);
         }
     }
@@ -88,7 +88,7 @@ final class K8sStrictModel {
     private K8sStrictModel() {}
 
     /** Every non-empty document of a YAML file, each parsed and checked. */
-    static List<Document> read(Path file, String source) {
+    public static List<Document> read(Path file, String source) {
         try {
             return parse(Files.readString(file), source);
         } catch (IOException e) {
@@ -97,7 +97,7 @@ final class K8sStrictModel {
     }
 
     /** Every non-empty document of a YAML text, each parsed and checked. */
-    static List<Document> parse(String yaml, String source) {
+    public static List<Document> parse(String yaml, String source) {
         List<Document> documents = new ArrayList<>();
         try (var parser = YAML.createParser(yaml)) {
             Iterator<JsonNode> trees = YAML.readValues(parser, JsonNode.class);
