@@ -9,9 +9,9 @@ FLINK_UI_PORT ?= 8081## port of the Flink web UI (make run)
 DASHBOARD_PORT ?= 8088## port of the live dashboard (make run)
 RATE ?= 20## seeder sales per second (make run)
 SEED ?=## seeder seed (make run); empty = random
-FROM ?=## make backfill: start of the event-time range (ISO-8601, e.g. 2026-12-01T10:00:00Z)
-TO ?=## make backfill: end of the range (exclusive)
-SUFFIX ?= .backfill## make backfill: suffix of the output topics it writes
+FROM ?=## make backfill, backfill-k8s: start of the event-time range (ISO-8601, e.g. 2026-12-01T10:00:00Z)
+TO ?=## make backfill, backfill-k8s: end of the range (exclusive), after FROM
+SUFFIX ?= .backfill## make backfill, backfill-k8s: appended to each output topic's name for the backfill's results
 MVN_FLAGS ?= -B## extra Maven flags, e.g. MVN_FLAGS="-B -o" to work offline
 SOAK_MINUTES ?= 30## how long make soak runs its load, in minutes
 SOAK_SEED ?=## seed of make soak's data and fault schedule; empty = random (printed)

@@ -18,9 +18,6 @@ DASHBOARD_SERVICE ?= sales-aggregator-dashboard## Service of the live dashboard 
 PROMETHEUS_STACK_VERSION ?= 81.6.2## kube-prometheus-stack chart release (make monitoring)
 MONITORING_NAMESPACE ?= monitoring## namespace of Prometheus and Grafana (make monitoring)
 GRAFANA_PORT ?= 3000## local port of Grafana (make grafana)
-FROM ?=## make backfill-k8s: start of the event-time range, an ISO-8601 instant, e.g. 2026-12-01T00:00:00Z
-TO ?=## make backfill-k8s: end of the range (exclusive), an ISO-8601 instant after FROM
-SUFFIX ?= .backfill## make backfill-k8s: appended to each output topic's name for the backfill's results
 BACKFILL_WAIT ?= 3600## make backfill-k8s: how long (seconds) to wait for the backfill's job to finish
 KIND_MIN_MEMORY_GIB ?= 16## make kind-up warns when Docker has less memory (GiB) than make deploy e2e needs (k8s/README.md)
 

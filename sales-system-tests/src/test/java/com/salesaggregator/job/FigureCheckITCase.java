@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
@@ -41,13 +43,14 @@ import picocli.CommandLine;
 class FigureCheckITCase {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BACKFILL_SUFFIX = ".backfill";
 
     @RegisterExtension
     static final MiniClusterExtension FLINK =
             new MiniClusterExtension(
                     new MiniClusterResourceConfiguration.Builder()
                             .setNumberTaskManagers(1)
-                            .setNumberSlotsPerTaskManager(2)
+                            .setNumberSlotsPerTaskManager(4)
                             .setConfiguration(JobRunner.clusterConfiguration())
                             .build());
 
@@ -68,7 +71,7 @@ class FigureCheckITCase {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void passesOnTheRunningJobsFiguresAndCatchesAForgedOne() throws Exception {
         // The deployment's topic names: FigureCheck reads the default ones.
         RunTopics topics = kafka.createTopics("");
@@ -111,6 +114,55 @@ class FigureCheckITCase {
             assertThat(caught.output())
                     .contains("FIGURES DIFFER")
                     .contains(Topic.REGION_TREND_1M.topicName() + ": 1 of ");
+
+            // A backfill of three minutes inside the data: the check over its suffixed outputs
+            // passes, and catches a forged figure there too.
+            Instant firstMinute =
+                    out.latestFinal(Topic.REGION_TREND_1M.topicName()).values().stream()
+                            .map(v -> Instant.parse(v.path("window_start").asText()))
+                            .min(Instant::compareTo)
+                            .orElseThrow();
+            Instant from = firstMinute.plusSeconds(90);
+            Instant to = from.plusSeconds(180);
+            topics.createOutputsWithSuffix(kafka.admin(), BACKFILL_SUFFIX);
+            JobClient backfill =
+                    JobRunner.start(
+                            kafka,
+                            topics,
+                            2,
+                            Map.of(
+                                    SalesJobOptions.BACKFILL_FROM.key(), from.toString(),
+                                    SalesJobOptions.BACKFILL_TO.key(), to.toString(),
+                                    SalesJobOptions.BACKFILL_SUFFIX.key(), BACKFILL_SUFFIX));
+            backfill.getJobExecutionResult().get(2, TimeUnit.MINUTES);
+            String[] range = {
+                "--suffix", BACKFILL_SUFFIX, "--from", from.toString(), "--to", to.toString()
+            };
+            Run backfillPass = figureCheck("sales-backfill", range);
+            assertThat(backfillPass.exitCode()).as(backfillPass.output()).isZero();
+            assertThat(backfillPass.output())
+                    .contains("every settled figure equals the reference model")
+                    .containsPattern(
+                            Topic.REVENUE_PER_SELLER_1M.topicName()
+                                    + " +[1-9][0-9,]* settled keys");
+
+            Run wrongRange =
+                    figureCheck(
+                            "sales-backfill",
+                            "--suffix",
+                            BACKFILL_SUFFIX,
+                            "--from",
+                            from.minusSeconds(60).toString(),
+                            "--to",
+                            to.toString());
+            assertThat(wrongRange.exitCode())
+                    .as("the check over another range than the backfill's: " + wrongRange.output())
+                    .isEqualTo(1);
+            assertThat(wrongRange.output()).contains("FIGURES DIFFER");
+
+            Run refused = figureCheck("sales-backfill", "--suffix", BACKFILL_SUFFIX);
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.output()).contains("--suffix, --from and --to go together");
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
@@ -143,21 +195,23 @@ class FigureCheckITCase {
 
     private record Run(int exitCode, String output) {}
 
-    private static Run figureCheck(String groupId) {
+    private static Run figureCheck(String groupId, String... more) {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         int exitCode;
         try {
-            exitCode =
-                    new CommandLine(new FigureCheck())
-                            .execute(
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
                                     "--bootstrap-servers",
                                     kafka.bootstrapServers(),
                                     "--group-id",
                                     groupId,
                                     "--timeout",
-                                    Duration.ofMinutes(1).toSeconds() + "s");
+                                    Duration.ofMinutes(1).toSeconds() + "s"));
+            args.addAll(List.of(more));
+            exitCode = new CommandLine(new FigureCheck()).execute(args.toArray(String[]::new));
         } finally {
             System.setOut(stdout);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.salesaggregator.cli.DurationConverter;
 import com.salesaggregator.cli.EnvironmentDefaults;
+import com.salesaggregator.codec.CodecLimits;
 import com.salesaggregator.output.OutputCodec;
 import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.DeadLetter;
@@ -111,6 +112,23 @@ public final class FigureCheck implements Callable<Integer> {
                             + " snapshot (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(
+            names = "--suffix",
+            description =
+                    "Check a finished backfill: its outputs are the live topic names plus this"
+                            + " suffix (e.g. .backfill); needs --from and --to.")
+    String suffix;
+
+    @Option(
+            names = "--from",
+            description = "The backfill's range start, an ISO-8601 instant (with --suffix).")
+    String from;
+
+    @Option(
+            names = "--to",
+            description = "The backfill's range end (exclusive), an ISO-8601 instant.")
+    String to;
+
     public static void main(String[] args) {
         System.exit(
                 new CommandLine(new FigureCheck())
@@ -129,11 +147,60 @@ public final class FigureCheck implements Callable<Integer> {
         }
     }
 
+    /**
+     * The backfill to check ({@code --suffix}, {@code --from}, {@code --to}), or {@code null} for
+     * the live job.
+     */
+    private ReferenceModel.Range backfillRange() {
+        if (suffix == null && from == null && to == null) {
+            return null;
+        }
+        if (suffix == null || suffix.isBlank() || from == null || to == null) {
+            throw new IllegalStateException(
+                    "--suffix, --from and --to go together (a backfill's outputs and range)");
+        }
+        long start = instant("--from", from);
+        long end = instant("--to", to);
+        if (start >= end) {
+            throw new IllegalStateException(
+                    "--from (" + from + ") must be before --to (" + to + ")");
+        }
+        return new ReferenceModel.Range(start, end);
+    }
+
+    private static long instant(String option, String text) {
+        try {
+            return Instant.parse(text.trim()).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalStateException(
+                    option
+                            + " must be an ISO-8601 instant such as 2026-12-01T10:00:00Z, was '"
+                            + text
+                            + "'");
+        }
+    }
+
+    /** The live topic whose records {@code topic} holds (the backfill's carry the suffix). */
+    private String liveName(String topic) {
+        return suffix != null && topic.endsWith(suffix)
+                ? topic.substring(0, topic.length() - suffix.length())
+                : topic;
+    }
+
+    private String outputName(String liveTopic) {
+        return suffix == null ? liveTopic : liveTopic + suffix;
+    }
+
     private int check() throws Exception {
+        ReferenceModel.Range range = backfillRange();
         Properties props = clientProperties();
         try (Admin admin = Admin.create(props);
                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            Instant cutoff = awaitSettledMinute(consumer);
+            // A finished backfill has published every window of its range: all of them settled.
+            Instant cutoff =
+                    range == null
+                            ? awaitSettledMinute(consumer)
+                            : Instant.ofEpochMilli(range.to()).plus(settleDelay);
             Map<TopicPartition, Long> snapshot = consumer.endOffsets(partitions(consumer, INPUTS));
             List<InputRecord> input = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : read(consumer, snapshot)) {
@@ -149,7 +216,9 @@ public final class FigureCheck implements Callable<Integer> {
             System.out.printf(
                     "figure-check: %,d input records; windows settled by %s%n",
                     input.size(), cutoff.minus(settleDelay));
-            awaitCommitted(admin, snapshot);
+            if (range == null) {
+                awaitCommitted(admin, snapshot);
+            }
 
             List<String> outputs =
                     List.of(
@@ -170,16 +239,22 @@ public final class FigureCheck implements Callable<Integer> {
             List<DeadLetter> deadLetters = new ArrayList<>();
             Set<String> lateIds = new HashSet<>();
             for (ConsumerRecord<byte[], byte[]> r :
-                    read(consumer, consumer.endOffsets(partitions(consumer, outputs)))) {
+                    read(
+                            consumer,
+                            consumer.endOffsets(
+                                    partitions(
+                                            consumer,
+                                            outputs.stream().map(this::outputName).toList())))) {
                 String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
                 JsonNode value = JSON.readTree(r.value());
-                switch (Topic.byName(r.topic()).orElse(null)) {
+                String topic = liveName(r.topic());
+                switch (Topic.byName(topic).orElse(null)) {
                     case SALES_DLQ -> deadLetters.add(deadLetter(key, value));
                     case SALES_LATE ->
                             lateIds.add(OutputCodec.LATE_LINES.read(key, value).lineId());
                     case null, default -> {
-                        latest.computeIfAbsent(r.topic(), t -> new HashMap<>()).put(key, value);
-                        finality.get(r.topic()).add(key, value);
+                        latest.computeIfAbsent(topic, t -> new HashMap<>()).put(key, value);
+                        finality.get(topic).add(key, value);
                     }
                 }
             }
@@ -192,11 +267,17 @@ public final class FigureCheck implements Callable<Integer> {
                             Topic.FX_RATES.topicName());
             // Late lines of records after the snapshot are not the reference model's business.
             Set<String> snapshotLines = new HashSet<>();
-            for (Line line : ReferenceModel.compute(input, topics, Set.of()).lines()) {
+            ReferenceModel.Range modelRange = range == null ? ReferenceModel.Range.ALL : range;
+            for (Line line :
+                    ReferenceModel.compute(
+                                    input, topics, Set.of(), CodecLimits.defaults(), modelRange)
+                            .lines()) {
                 snapshotLines.add(line.lineId());
             }
             lateIds.retainAll(snapshotLines);
-            Expected expected = ReferenceModel.compute(input, topics, lateIds);
+            Expected expected =
+                    ReferenceModel.compute(
+                            input, topics, lateIds, CodecLimits.defaults(), modelRange);
 
             Map<String, Map<String, ?>> published = new HashMap<>();
             published.put(
