@@ -19,7 +19,7 @@ SOAK_RATE ?= 20## sales per second during make soak
 BENCH_LINES ?= 2000000## sale lines make bench preloads; e.g. 100000 for a quick run
 BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
 BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
-BENCH_CONTENDERS ?= ceiling,job,sql,streams,latency,skew## what make bench measures (always in this order; latency: the job, and Kafka Streams if streams ran; skew: the job at parallelism 4)
+BENCH_CONTENDERS ?= ceiling,job,backfill,sql,streams,latency,skew## what make bench measures (always in this order; backfill: the job as a backfill over the whole data set; latency: the job, and Kafka Streams if streams ran; skew: the job at parallelism 4)
 BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close); 4m gives at least 20 key-windows per windowed output
 BENCH_LATENCY_RATE ?= 0## make bench: sale lines/s the latency run feeds; 0 = half the job's measured throughput
 BENCH_FLINK_CONF ?=## make bench: Flink settings of the bench's cluster, e.g. "state.changelog.enabled=true dstl.dfs.base-path=file:///tmp/changelog"

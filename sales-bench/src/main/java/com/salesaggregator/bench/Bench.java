@@ -88,6 +88,7 @@ public final class Bench {
                             kafka, options.parallelism(), out.resolve("streams").toAbsolutePath());
             try (FlinkCluster flink =
                     options.runs(BenchOptions.JOB)
+                                    || options.runs(BenchOptions.BACKFILL)
                                     || options.runs(BenchOptions.SQL)
                                     || options.runs(BenchOptions.LATENCY)
                             ? new FlinkCluster(
@@ -109,6 +110,16 @@ public final class Bench {
                                     options,
                                     data.saleLines(),
                                     (id, limit) -> job.run(id, data, limit)));
+                }
+                if (options.runs(BenchOptions.BACKFILL)) {
+                    report.add(
+                            Report.BACKFILL,
+                            "the job as a backfill (range: the whole data set)",
+                            measure(
+                                    "backfill",
+                                    options,
+                                    data.saleLines(),
+                                    (id, limit) -> job.runBackfill(id, data, limit)));
                 }
                 if (options.runs(BenchOptions.SQL)) {
                     SqlContender sql = new SqlContender(kafka, flink, options.parallelism());

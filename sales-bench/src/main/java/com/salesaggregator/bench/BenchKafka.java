@@ -62,12 +62,17 @@ final class BenchKafka implements AutoCloseable {
      * outputs dated by them) would otherwise fall out of a 7-day retention at once.
      */
     void createTopics(String prefix, List<String> logicalNames) {
+        createTopics(prefix, logicalNames, "");
+    }
+
+    /** As {@link #createTopics(String, List)}, each name also followed by {@code suffix}. */
+    void createTopics(String prefix, List<String> logicalNames, String suffix) {
         List<TopicDefinition> definitions = new ArrayList<>();
         for (String name : logicalNames) {
             TopicDefinition d = declared.get(name);
             Map<String, String> config = new HashMap<>(d.config());
             config.put("retention.ms", "-1");
-            definitions.add(new TopicDefinition(prefix + name, d.partitions(), 1, config));
+            definitions.add(new TopicDefinition(prefix + name + suffix, d.partitions(), 1, config));
         }
         new TopicCreator(admin, true).createMissing(definitions);
     }

@@ -17,8 +17,8 @@ import java.util.Set;
  * @param reps measured repetitions per contender
  * @param warmups unmeasured runs per contender before the repetitions
  * @param seed seed of the data set
- * @param contenders what to measure; always run in the order ceiling, job, sql, streams, latency
- *     (the job's, then the Kafka Streams peer's if it ran), skew
+ * @param contenders what to measure; always run in the order ceiling, job, backfill, sql, streams,
+ *     latency (the job's, then the Kafka Streams peer's if it ran), skew
  * @param parallelism parallelism of the Flink job and the SQL peer, threads of Kafka Streams
  * @param latencyDuration how long the latency run feeds the job at a fixed rate
  * @param latencyRate sale lines per second the latency run feeds; 0: half the job's measured
@@ -41,11 +41,13 @@ record BenchOptions(
 
     static final String CEILING = "ceiling";
     static final String JOB = "job";
+    static final String BACKFILL = "backfill";
     static final String SQL = "sql";
     static final String STREAMS = "streams";
     static final String LATENCY = "latency";
     static final String SKEW = "skew";
-    static final Set<String> ALL_CONTENDERS = Set.of(CEILING, JOB, SQL, STREAMS, LATENCY, SKEW);
+    static final Set<String> ALL_CONTENDERS =
+            Set.of(CEILING, JOB, BACKFILL, SQL, STREAMS, LATENCY, SKEW);
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
@@ -54,7 +56,7 @@ record BenchOptions(
         DEFAULTS.put("reps", "3");
         DEFAULTS.put("warmups", "1");
         DEFAULTS.put("seed", "42");
-        DEFAULTS.put("contenders", "ceiling,job,sql,streams,latency,skew");
+        DEFAULTS.put("contenders", "ceiling,job,backfill,sql,streams,latency,skew");
         DEFAULTS.put("parallelism", "2");
         DEFAULTS.put("latency-duration", "4m");
         DEFAULTS.put("latency-rate", "0");

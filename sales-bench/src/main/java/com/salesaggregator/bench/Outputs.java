@@ -32,20 +32,28 @@ final class Outputs {
     private final String prefix;
     private final List<String> outputs;
 
+    private final String suffix;
+
     Outputs(BenchKafka kafka, String prefix, List<String> outputs) {
+        this(kafka, prefix, outputs, "");
+    }
+
+    /** Outputs named {@code prefix + name + suffix}: a backfill's, whose topics carry a suffix. */
+    Outputs(BenchKafka kafka, String prefix, List<String> outputs, String suffix) {
         this.kafka = kafka;
         this.prefix = prefix;
         this.outputs = outputs;
+        this.suffix = suffix;
     }
 
     /** Creates the run's output topics, as declared. */
     Outputs create() {
-        kafka.createTopics(prefix, outputs);
+        kafka.createTopics(prefix, outputs, suffix);
         return this;
     }
 
     String topic(String logicalName) {
-        return prefix + logicalName;
+        return prefix + logicalName + suffix;
     }
 
     List<TopicPartition> partitions() {
@@ -76,7 +84,10 @@ final class Outputs {
             open.removeIf(p -> committed.get(p) == 0);
             while (!open.isEmpty()) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String output = r.topic().substring(prefix.length());
+                    String output =
+                            r.topic()
+                                    .substring(
+                                            prefix.length(), r.topic().length() - suffix.length());
                     counts.merge(output, 1L, Long::sum);
                     if (output.equals(Topic.SALES_DLQ.topicName())
                             || output.equals(Topic.SALES_LATE.topicName())) {

@@ -23,6 +23,7 @@ final class Report {
 
     static final String CEILING = "ceiling-";
     static final String JOB = "job";
+    static final String BACKFILL = "backfill";
     static final String SQL = "sql";
     static final String STREAMS = "streams";
 
