@@ -40,6 +40,7 @@ final class FlinkCluster implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MiniCluster cluster;
+    private final Configuration settings;
     private final String restUrl;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -50,6 +51,7 @@ final class FlinkCluster implements AutoCloseable {
 
     /** A cluster with {@code settings} added to its configuration (e.g. a memory size). */
     FlinkCluster(int slots, Path checkpointDir, Configuration settings) throws Exception {
+        this.settings = new Configuration(settings);
         Configuration config = new Configuration(settings);
         config.set(RestOptions.BIND_PORT, "0");
         config.set(RestOptions.ADDRESS, "localhost");
@@ -70,14 +72,21 @@ final class FlinkCluster implements AutoCloseable {
         restUrl = cluster.getRestAddress().get().toString();
     }
 
-    /** An environment whose jobs run on this cluster. */
+    /**
+     * An environment whose jobs run on this cluster, configured with the cluster's settings (as a
+     * job in application mode sees its cluster's Flink configuration).
+     */
     StreamExecutionEnvironment environment(int parallelism) {
         return environment(parallelism, new Configuration());
     }
 
-    /** An environment whose jobs run on this cluster, with {@code settings} (e.g. the backend). */
-    StreamExecutionEnvironment environment(int parallelism, Configuration settings) {
+    /**
+     * An environment whose jobs run on this cluster, with the cluster's settings and {@code
+     * overrides} over them (e.g. the backend).
+     */
+    StreamExecutionEnvironment environment(int parallelism, Configuration overrides) {
         Configuration config = new Configuration(settings);
+        config.addAll(overrides);
         config.set(DeploymentOptions.TARGET, MiniClusterPipelineExecutorServiceLoader.NAME);
         config.set(DeploymentOptions.ATTACHED, true);
         StreamExecutionEnvironment env =
