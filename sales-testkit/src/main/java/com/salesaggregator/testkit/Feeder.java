@@ -1,20 +1,32 @@
 package com.salesaggregator.testkit;
 
+import com.salesaggregator.codec.EventCodec;
+import com.salesaggregator.model.ReferenceHeartbeat;
+import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Produces {@link SeededSales} in the background, a slice every tick (at a fixed rate: after a
  * stall, the broker away, it catches up), while a test injects faults: the job always has fresh
- * input while it fails and recovers. Keeps every record as the broker stored it, for the reference
- * model. A produce that fails (the broker gone for longer than the producer's delivery timeout)
- * fails the test at {@link #stop()}.
+ * input while it fails and recovers. Each slice ends with a reference heartbeat on every partition
+ * of {@code products} and {@code fx-rates}, as the seeder publishes them (PRODUCT.md, "Reference
+ * heartbeats"): no reference partition is ever idle while the feed runs, so the job releases a line
+ * only once it has read every reference change up to the line's time, whichever consumer reconnects
+ * first after a fault. (Without heartbeats, a catalog partition is idle between changes, and after
+ * a broker restart the rates alone could move the reference watermark past a catalog change not
+ * read yet: the figures would then depend on which consumer fetched first.) Keeps every record as
+ * the broker stored it, for the reference model. A produce that fails (the broker gone for longer
+ * than the producer's delivery timeout) fails the test at {@link #stop()}.
  */
 public final class Feeder implements AutoCloseable {
 
@@ -22,6 +34,7 @@ public final class Feeder implements AutoCloseable {
     private final SeededSales sales;
     private final int salesPerTick;
     private final KafkaProducer<byte[], byte[]> producer;
+    private final EventCodec codec = EventCodec.withDefaults();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<InputRecord> produced = new ArrayList<>();
     private Throwable failure;
@@ -51,7 +64,9 @@ public final class Feeder implements AutoCloseable {
             }
         }
         try {
-            List<InputRecord> stored = ItKafka.produce(producer, topics, sales.next(salesPerTick));
+            List<Planned> slice = new ArrayList<>(sales.next(salesPerTick));
+            slice.addAll(heartbeats(sales.heartbeatTime()));
+            List<InputRecord> stored = ItKafka.produce(producer, topics, slice);
             synchronized (this) {
                 produced.addAll(stored);
             }
@@ -60,6 +75,24 @@ public final class Feeder implements AutoCloseable {
                 failure = e;
             }
         }
+    }
+
+    /** A heartbeat at {@code time} on every partition of the reference topics. */
+    private List<Planned> heartbeats(long time) {
+        List<Planned> beats = new ArrayList<>();
+        for (String topic : Topic.names(Topic.Role.REFERENCE)) {
+            for (TopicPartition partition : topics.partitionsOf(topic)) {
+                int p = partition.partition();
+                beats.add(
+                        new Planned(
+                                topic,
+                                p,
+                                EventCodec.heartbeatKey(p).getBytes(StandardCharsets.UTF_8),
+                                codec.encode(new ReferenceHeartbeat(p, Instant.ofEpochMilli(time))),
+                                time));
+            }
+        }
+        return beats;
     }
 
     /** Records produced so far. */

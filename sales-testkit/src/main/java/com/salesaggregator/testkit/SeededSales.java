@@ -19,6 +19,7 @@ public final class SeededSales {
     private final SalesGenerator generator;
     private long sales;
     private long latestEventTime;
+    private long lastHeartbeat = Long.MIN_VALUE;
 
     private SeededSales(GeneratorConfig config) {
         this.generator = new SalesGenerator(config);
@@ -88,6 +89,19 @@ public final class SeededSales {
                             record.timestamp()));
         }
         return records;
+    }
+
+    /**
+     * The time of a reference heartbeat that may follow the records handed out so far, as the
+     * seeder's bulk mode chooses it: the event clock, but never later than a reference change still
+     * to come, and never earlier than the previous one.
+     */
+    public long heartbeatTime() {
+        lastHeartbeat =
+                Math.max(
+                        lastHeartbeat,
+                        Math.min(generator.eventClock(), generator.referenceSettledUntil()));
+        return lastHeartbeat;
     }
 
     /** The generator's clock after the last sale handed out: no sale so far is later. */
