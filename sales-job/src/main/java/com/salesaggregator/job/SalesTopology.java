@@ -6,7 +6,6 @@ import com.salesaggregator.job.functions.KeyAndMinute;
 import com.salesaggregator.job.functions.LatenessRouter;
 import com.salesaggregator.job.functions.LinesInRange;
 import com.salesaggregator.job.functions.PreAggregator;
-import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.ProvisionalTrigger;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
 import com.salesaggregator.job.functions.RunningTotals;
@@ -20,7 +19,6 @@ import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.PricedLine;
 import com.salesaggregator.job.records.ProductChange;
 import com.salesaggregator.job.records.ProductInput;
-import com.salesaggregator.job.records.ProductPane;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import com.salesaggregator.job.records.ReferenceChange;
 import com.salesaggregator.job.records.RegionMinute;
@@ -226,19 +224,19 @@ public final class SalesTopology {
                 .uid("sink-revenue-per-seller-1m")
                 .name("Sink: " + config.topics().of(Topic.REVENUE_PER_SELLER_1M));
 
-        DataStream<ProductPane> panes =
-                preAggregate(onTime, PreAggregator.Dimension.PRODUCT_MINUTE, "product-minute")
-                        .keyBy(new KeyAndMinute())
-                        .window(TumblingEventTimeWindows.of(MINUTE))
-                        .trigger(provisional)
-                        .allowedLateness(lateness)
-                        .aggregate(
-                                new ProductPaneAggregate(),
-                                new ProductPaneAggregate.ToProductPane())
-                        .uid("product-panes-1m-by-key-and-minute")
-                        .name("Units per product per minute (panes)");
-        keepRetiredUid(panes, "product-panes-1m")
-                .keyBy(ProductPane::productId)
+        // The sliding windows build their one-minute panes themselves since state layout 4; the
+        // uids of the pane windows of layouts 2 and 3 are kept by stateless steps.
+        DataStream<LinePartial> productMinutes =
+                keepRetiredUid(
+                        keepRetiredUid(
+                                preAggregate(
+                                        onTime,
+                                        PreAggregator.Dimension.PRODUCT_MINUTE,
+                                        "product-minute"),
+                                "product-panes-1m-by-key-and-minute"),
+                        "product-panes-1m");
+        productMinutes
+                .keyBy(LinePartial::key)
                 .process(new SlidingUnitsAssembler(lateness, config.emitInterval()))
                 .uid("units-per-product-5m")
                 .name("Units per product, 5 min every 1 min")

@@ -3,7 +3,6 @@ package com.salesaggregator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.salesaggregator.job.functions.ProductPaneAggregate;
 import com.salesaggregator.job.functions.RegionMinuteAggregate;
 import com.salesaggregator.job.functions.SalePricing;
 import com.salesaggregator.job.functions.SellerMinuteAggregate;
@@ -71,8 +70,7 @@ class TypeInformationTest {
                 SourcePosition.class,
                 SalePricing.RateVersion.class,
                 SellerMinuteAggregate.Accumulator.class,
-                RegionMinuteAggregate.Accumulator.class,
-                ProductPaneAggregate.Accumulator.class);
+                RegionMinuteAggregate.Accumulator.class);
     }
 
     @ParameterizedTest

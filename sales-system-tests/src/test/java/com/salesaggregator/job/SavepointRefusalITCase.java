@@ -40,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * restart strategy would restart a failed job, so a failure that the job did not mark final would
  * show up as a restart. Layout 1: lines enriched in stages keyed by product and by currency (commit
  * cf46d25); layout 2: one-minute windows keyed by seller, product or region alone (commit d94efde),
- * whose window state the current windows could not even read (another key type).
+ * whose window state the current windows could not even read (another key type); layout 3: the
+ * five-minute windows' panes in a one-minute window stage of their own (commit a26ecb4), whose open
+ * panes the current job, which builds them in the five-minute stage, would lose.
  */
 class SavepointRefusalITCase {
 
@@ -56,7 +58,10 @@ class SavepointRefusalITCase {
                 "cannot take over the lines held in the old stages"),
         LAYOUT_2(
                 "state layout 2: one-minute windows keyed by seller, product or region alone",
-                "would be split between the old keys and the new ones");
+                "would be split between the old keys and the new ones"),
+        LAYOUT_3(
+                "state layout 3: five-minute units per product built from a one-minute pane window",
+                "cannot take over the panes open in the savepoint's pane window");
 
         /** What the message says the savepoint is. */
         final String layout;

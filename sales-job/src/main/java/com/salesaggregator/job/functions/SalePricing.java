@@ -72,11 +72,13 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  *
  * <p><b>State layout.</b> This stage replaced three keyed stages (dedup by sale identity, catalog
  * by product, FX by currency) in state layout 2; layout 3 keys the one-minute windows by key and
- * minute ({@link KeyAndMinute}). Neither change can carry the old state over (lines waiting in the
- * old stages, windows open under the old keys), so this stage, which every snapshot of the job
- * holds, marks its snapshots with the layout ({@value #STATE_LAYOUT}) and refuses a snapshot of
- * another layout on restore with a message saying what to do, instead of restoring partly and
- * giving wrong figures.
+ * minute ({@link KeyAndMinute}); layout 4 builds the five-minute windows' one-minute panes in
+ * {@link SlidingUnitsAssembler} instead of a window stage of their own. None of these changes can
+ * carry the old state over (lines waiting in the old stages, windows open under the old keys, panes
+ * open in the retired window stage), so this stage, which every snapshot of the job holds, marks
+ * its snapshots with the layout ({@value #STATE_LAYOUT}) and refuses a snapshot of another layout
+ * on restore with a message saying what to do, instead of restoring partly and giving wrong
+ * figures.
  */
 public final class SalePricing extends AbstractStreamOperator<PricedLine>
         implements TwoInputStreamOperator<SaleLine, ReferenceChange, PricedLine>,
@@ -88,9 +90,10 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
     /**
      * The layout of this job's state, kept in every snapshot ("state-layout"); a snapshot of
      * another layout is refused on restore (one without the marker is of layout 1). Layout 2 priced
-     * lines in this one stage; layout 3 keys the one-minute windows by key and minute.
+     * lines in this one stage; layout 3 keys the one-minute windows by key and minute; layout 4
+     * builds the product panes of the five-minute windows in their own stage.
      */
-    private static final int STATE_LAYOUT = 3;
+    private static final int STATE_LAYOUT = 4;
 
     /**
      * The uids of the stages this one replaced: kept by placeholders, see {@code SalesTopology}.
@@ -237,6 +240,15 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
                                     + " cannot take over the windows open in the savepoint: they"
                                     + " would be split between the old keys and the new ones,"
                                     + " and their figures would be wrong";
+                    case 3 ->
+                            "This savepoint or checkpoint was taken by an earlier version of"
+                                    + " sales-aggregator (state layout 3: five-minute units per"
+                                    + " product built from a one-minute pane window of its own). "
+                                    + self
+                                    + " builds the panes in the five-minute stage"
+                                    + " (units-per-product-5m) and cannot take over the panes open"
+                                    + " in the savepoint's pane window: their units would be lost"
+                                    + " from units-per-product-5m";
                     default ->
                             "This savepoint or checkpoint was taken by a later version of"
                                     + " sales-aggregator (state layout "

@@ -1,5 +1,6 @@
 package com.salesaggregator.job.functions;
 
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.ProductPane;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import java.time.Duration;
@@ -19,18 +20,23 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Builds five-minute windows sliding by one minute from one-minute panes, keyed by product. While a
- * window is open, a pane that changes it (a provisional pane of the open minute, or an allowed-late
- * one) makes it publish its figure so far, provisional, at most once per emit interval (processing
- * time): at once when the product has published nothing provisional within the interval, else when
- * the interval since its last provisional figure has passed. When the watermark passes its end, a
- * window publishes its final figure; a pane re-fired within the allowed lateness re-emits every
- * already-closed window that contains it, under the same key, final. Panes only grow, so a
- * provisional figure never exceeds the final one. Panes are dropped once no window can use them any
- * more.
+ * Builds five-minute windows sliding by one minute from one-minute panes, keyed by product. The
+ * panes are its own state: each {@link LinePartial} of a product and minute (the pre-aggregated
+ * on-time lines, {@link PreAggregator.Dimension#PRODUCT_MINUTE}) adds its units to the pane of its
+ * minute, which takes the name and category of the pane's latest line. While a window is open, a
+ * partial that changes it (in the open minute, or allowed-late) makes it publish its figure so far,
+ * provisional, at most once per emit interval (processing time): at once when the product has
+ * published nothing provisional within the interval, else when the interval since its last
+ * provisional figure has passed. When the watermark passes its end, a window publishes its final
+ * figure; an allowed-late partial re-emits every already-closed window that contains its pane,
+ * under the same key, final. Panes only grow, so a provisional figure never exceeds the final one.
+ * Panes are dropped once no window can use them any more.
+ *
+ * <p>Until state layout 4 the panes came from a one-minute window stage of their own; building them
+ * here saves that stage (a keyed exchange and a window operator per partial).
  */
 public final class SlidingUnitsAssembler
-        extends KeyedProcessFunction<String, ProductPane, ProductWindowUnits> {
+        extends KeyedProcessFunction<String, LinePartial, ProductWindowUnits> {
 
     private static final long PANE_MILLIS = Duration.ofMinutes(1).toMillis();
     public static final long WINDOW_MILLIS = Duration.ofMinutes(5).toMillis();
@@ -86,25 +92,37 @@ public final class SlidingUnitsAssembler
     }
 
     @Override
-    public void processElement(ProductPane pane, Context ctx, Collector<ProductWindowUnits> out)
+    public void processElement(LinePartial lines, Context ctx, Collector<ProductWindowUnits> out)
             throws Exception {
-        panes.put(pane.paneStart(), pane);
+        long paneStart =
+                lines.latestEventTime() - Math.floorMod(lines.latestEventTime(), PANE_MILLIS);
+        ProductPane pane = panes.get(paneStart);
+        boolean newPane = pane == null;
+        panes.put(
+                paneStart,
+                newPane ? firstPane(ctx.getCurrentKey(), paneStart, lines) : grown(pane, lines));
         long closed = closedUpTo(ctx.timerService().currentWatermark());
         boolean changesAnOpenWindow = false;
-        for (long start = pane.paneStart() - WINDOW_MILLIS + PANE_MILLIS;
-                start <= pane.paneStart();
+        for (long start = paneStart - WINDOW_MILLIS + PANE_MILLIS;
+                start <= paneStart;
                 start += PANE_MILLIS) {
             long lastMoment = start + WINDOW_MILLIS - 1;
             if (lastMoment <= closed) {
                 emit(ctx.getCurrentKey(), start, true, out);
             } else {
-                ctx.timerService().registerEventTimeTimer(lastMoment);
+                if (newPane) {
+                    // A pane's timers are set when it first appears: a pane dropped at its
+                    // cleanup time never comes back, the lateness decision sees to that.
+                    ctx.timerService().registerEventTimeTimer(lastMoment);
+                }
                 changesAnOpenWindow = true;
             }
         }
-        ctx.timerService().registerEventTimeTimer(cleanupTime(pane.paneStart()));
+        if (newPane) {
+            ctx.timerService().registerEventTimeTimer(cleanupTime(paneStart));
+        }
         if (changesAnOpenWindow) {
-            changedPanes.put(pane.paneStart(), true);
+            changedPanes.put(paneStart, true);
             if (emitIntervalMillis <= 0) {
                 emitProvisional(ctx.getCurrentKey(), closed, out);
             } else if (pendingEmit.value() == null) {
@@ -158,6 +176,29 @@ public final class SlidingUnitsAssembler
             closedThrough.clear();
             emittedAt.clear();
         }
+    }
+
+    /** The pane of {@code paneStart} with {@code lines} alone. */
+    private static ProductPane firstPane(String productId, long paneStart, LinePartial lines) {
+        return new ProductPane(
+                productId,
+                lines.name(),
+                lines.category(),
+                lines.latestEventTime(),
+                paneStart,
+                lines.units());
+    }
+
+    /** {@code pane} with {@code lines} added: the name and category of the latest line. */
+    static ProductPane grown(ProductPane pane, LinePartial lines) {
+        boolean later = lines.latestEventTime() > pane.latestEventTime();
+        return new ProductPane(
+                pane.productId(),
+                later ? lines.name() : pane.name(),
+                later ? lines.category() : pane.category(),
+                later ? lines.latestEventTime() : pane.latestEventTime(),
+                pane.paneStart(),
+                pane.units() + lines.units());
     }
 
     /** Every window ending at or before this has closed: the watermark, or what this key saw. */

@@ -1051,7 +1051,7 @@ class SalePricingTest {
         assertThat(message)
                 .contains("taken by an earlier version of sales-aggregator")
                 .contains("state layout 2: one-minute windows keyed by seller, product or region")
-                .contains("This version (state layout 3) keys the one-minute windows")
+                .contains("This version (state layout 4) keys the one-minute windows")
                 .contains("split between the old keys and the new ones")
                 .contains("the restore is refused")
                 .contains("from the input topics' committed offsets")
@@ -1061,15 +1061,31 @@ class SalePricingTest {
     }
 
     @Test
+    void aSnapshotOfStateLayout3IsRefusedWithWhyAndWhatToDo() throws Exception {
+        String message = refusalOf(snapshotOfTheDedupStage(3));
+
+        assertThat(message)
+                .contains("taken by an earlier version of sales-aggregator")
+                .contains("state layout 3: five-minute units per product built from a one-minute")
+                .contains("This version (state layout 4) builds the panes in the five-minute stage")
+                .contains("cannot take over the panes open in the savepoint's pane window")
+                .contains("the restore is refused")
+                .contains("from the input topics' committed offsets")
+                .contains("from a fresh start")
+                .contains("'Savepoint compatibility'")
+                .doesNotContain("state layout 2");
+    }
+
+    @Test
     void aSnapshotOfALaterStateLayoutIsRefused() throws Exception {
-        assertThat(refusalOf(snapshotOfTheDedupStage(4)))
-                .contains("taken by a later version of sales-aggregator (state layout 4)")
+        assertThat(refusalOf(snapshotOfTheDedupStage(5)))
+                .contains("taken by a later version of sales-aggregator (state layout 5)")
                 .contains("the restore is refused");
     }
 
     @Test
-    void aSnapshotOfStateLayout3Restores() throws Exception {
-        restore(snapshotOfTheDedupStage(3), 0);
+    void aSnapshotOfStateLayout4Restores() throws Exception {
+        restore(snapshotOfTheDedupStage(4), 0);
         pricesAtOnce();
 
         line(order("o-1", 0, 3));

@@ -5,10 +5,11 @@ import static com.salesaggregator.job.functions.Lines.SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.salesaggregator.job.records.ProductPane;
+import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.job.records.ProductWindowUnits;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
@@ -43,7 +44,7 @@ class SlidingUnitsAssemblerTest {
         window(5, 32)
     };
 
-    private KeyedOneInputStreamOperatorTestHarness<String, ProductPane, ProductWindowUnits> harness;
+    private KeyedOneInputStreamOperatorTestHarness<String, LinePartial, ProductWindowUnits> harness;
 
     @AfterEach
     void closeHarness() throws Exception {
@@ -116,11 +117,8 @@ class SlidingUnitsAssemblerTest {
     void nameAndCategoryComeFromThePaneWithTheLatestEventTime() throws Exception {
         open(ONE_MINUTE);
         // The newer pane arrives first: arrival order must not decide.
-        harness.processElement(
-                new ProductPane("p1", "Tea (new)", "cat-new", MINUTE + 59 * SECOND, MINUTE, 2),
-                MINUTE + 59 * SECOND);
-        harness.processElement(
-                new ProductPane("p1", "Tea (old)", "cat-old", 30 * SECOND, 0, 1), 30 * SECOND);
+        partial("Tea (new)", "cat-new", MINUTE + 59 * SECOND, 2);
+        partial("Tea (old)", "cat-old", 30 * SECOND, 1);
 
         harness.processWatermark(20 * MINUTE);
 
@@ -147,9 +145,9 @@ class SlidingUnitsAssemblerTest {
         harness.processWatermark(5 * MINUTE + 30 * SECOND);
         harness.getOutput().clear();
 
-        // Pane 4 is re-fired within its lateness (until 6 min - 1) with 100 units instead of 16:
-        // of its windows only [0, 5 min) has closed.
-        pane(4, 100, "Tea");
+        // Allowed-late lines (until 6 min - 1) add 84 units to pane 4, 100 in all: of its
+        // windows only [0, 5 min) has closed.
+        pane(4, 84, "Tea");
 
         assertThat(windows())
                 .extracting(ProductWindowUnits::windowStart, ProductWindowUnits::units)
@@ -159,7 +157,7 @@ class SlidingUnitsAssemblerTest {
     @Test
     void refiredPaneReEmitsEveryClosedWindowContainingItAndTheOpenOnesCloseWithItToo()
             throws Exception {
-        // Three minutes of lateness let a pane re-fire after three of its windows closed.
+        // Three minutes of lateness let a pane grow after three of its windows closed.
         open(Duration.ofMinutes(3));
         for (int minute = 0; minute <= 4; minute++) {
             pane(minute, UNITS[minute], "Tea");
@@ -167,7 +165,7 @@ class SlidingUnitsAssemblerTest {
         harness.processWatermark(7 * MINUTE - 1);
         harness.getOutput().clear();
 
-        pane(4, 100, "Tea");
+        pane(4, 84, "Tea");
 
         assertThat(windows())
                 .extracting(ProductWindowUnits::windowStart, ProductWindowUnits::units)
@@ -227,10 +225,10 @@ class SlidingUnitsAssemblerTest {
                         tuple(0L, 1L, false));
         harness.getOutput().clear();
 
-        // Pane 0 grows and pane 1 opens within one interval: each window once, with both, when
-        // the interval has passed.
+        // Pane 0 grows to 3 and pane 1 opens within one interval: each window once, with both,
+        // when the interval has passed.
         harness.setProcessingTime(200);
-        pane(0, 3, "Tea");
+        pane(0, 2, "Tea");
         harness.setProcessingTime(500);
         pane(1, 4, "Tea");
         harness.setProcessingTime(999);
@@ -278,9 +276,9 @@ class SlidingUnitsAssemblerTest {
         harness.processWatermark(5 * MINUTE + 30 * SECOND);
         harness.getOutput().clear();
 
-        // Pane 4 re-fired within its lateness: [0, 5 min) closed, final at once; the four
+        // Pane 4 grows to 100 within its lateness: [0, 5 min) closed, final at once; the four
         // windows after it are open, provisional an interval after the last provisional figure.
-        pane(4, 100, "Tea");
+        pane(4, 84, "Tea");
         harness.setProcessingTime(1_000);
 
         assertThat(figures())
@@ -301,7 +299,7 @@ class SlidingUnitsAssemblerTest {
         open(ONE_MINUTE);
         harness.setProcessingTime(0);
         pane(0, 1, "Tea"); // provisional at once
-        pane(0, 2, "Tea"); // provisional pending, an interval later
+        pane(0, 1, "Tea"); // provisional pending, an interval later
         assertThat(harness.numProcessingTimeTimers()).isOne();
 
         harness.processWatermark(5 * MINUTE - 1);
@@ -339,7 +337,7 @@ class SlidingUnitsAssemblerTest {
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();
-        pane(4, 100, "Tea");
+        pane(4, 84, "Tea");
 
         assertThat(windows())
                 .extracting(
@@ -354,20 +352,27 @@ class SlidingUnitsAssemblerTest {
         harness.open();
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, ProductPane, ProductWindowUnits>
+    private static KeyedOneInputStreamOperatorTestHarness<String, LinePartial, ProductWindowUnits>
             assembler(Duration allowedLateness) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new KeyedProcessOperator<>(
                         new SlidingUnitsAssembler(allowedLateness, EMIT_INTERVAL)),
-                ProductPane::productId,
+                LinePartial::key,
                 Types.STRING);
     }
 
-    /** The pane of product p1 for {@code minute}, its latest line 30 s into it. */
+    /**
+     * Lines of product p1 adding {@code units} to the pane of {@code minute}, the latest 30 s into
+     * it.
+     */
     private void pane(int minute, long units, String name) throws Exception {
-        long latest = minute * MINUTE + 30 * SECOND;
+        partial(name, "cat-" + name, minute * MINUTE + 30 * SECOND, units);
+    }
+
+    /** Lines of product p1, as the pre-aggregator combines them, the latest at {@code latest}. */
+    private void partial(String name, String category, long latest, long units) throws Exception {
         harness.processElement(
-                new ProductPane("p1", name, "cat-" + name, latest, minute * MINUTE, units), latest);
+                new LinePartial("p1", latest, name, category, Set.of(), units, 0, 0), latest);
     }
 
     /** The final figures published, in order. */
