@@ -183,7 +183,7 @@ public final class SalesTopology {
         SingleOutputStreamOperator<PricedLine> priced =
                 inRange(onlineLines, "online", config)
                         .union(inRange(storeLines, "store", config))
-                        .keyBy(new SaleIdentity())
+                        .keyBy(new SaleIdentity(), SaleIdentity.KEY_TYPE)
                         .connect(references.broadcast())
                         .transform(
                                 "Dedup, catalog and EUR at event time",

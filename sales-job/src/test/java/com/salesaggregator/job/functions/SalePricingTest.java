@@ -1126,7 +1126,7 @@ class SalePricingTest {
                 new SalePricing(HORIZON, grace, lateness, TOPICS),
                 new SaleIdentity(),
                 NO_KEY,
-                Types.STRING,
+                SaleIdentity.KEY_TYPE,
                 maxParallelism,
                 parallelism,
                 subtask);
