@@ -18,6 +18,10 @@ import java.util.Objects;
  * @param currencies ISO 4217 codes in use
  * @param onlineFraction share of sales that are online orders (the rest are store receipts)
  * @param maxOutOfOrderness how far behind the stream's clock an on-time sale may be
+ * @param outOfOrderFraction share of on-time sales that are out of order, anywhere up to {@code
+ *     maxOutOfOrderness} behind the clock (a till that uploads its receipts in batches, a retried
+ *     request); the others are published within {@link #PROMPT} of their event time. 1 puts every
+ *     on-time sale anywhere within {@code maxOutOfOrderness}
  * @param lateFraction share of sales planned to arrive late
  * @param lateBy how far behind the clock a late sale is, at least (plus up to a minute)
  * @param malformedFraction share of sales published with a planned defect
@@ -37,12 +41,16 @@ public record GeneratorConfig(
         List<String> currencies,
         double onlineFraction,
         Duration maxOutOfOrderness,
+        double outOfOrderFraction,
         double lateFraction,
         Duration lateBy,
         double malformedFraction,
         Duration fxUpdateInterval,
         Duration catalogChangeInterval,
         double resendFraction) {
+
+    /** How far behind its clock a sale that is not out of order may be, at most. */
+    public static final Duration PROMPT = Duration.ofSeconds(1);
 
     public GeneratorConfig {
         Objects.requireNonNull(startTime, "startTime");
@@ -65,6 +73,7 @@ public record GeneratorConfig(
             }
         }
         fraction(onlineFraction, "online-fraction");
+        fraction(outOfOrderFraction, "out-of-order-fraction");
         fraction(lateFraction, "late-fraction");
         fraction(malformedFraction, "malformed-fraction");
         if (lateFraction + malformedFraction > 1) {
@@ -94,6 +103,7 @@ public record GeneratorConfig(
                 List.of("EUR", "GBP", "USD", "SEK", "CHF", "JPY"),
                 0.6,
                 Duration.ofSeconds(30),
+                0.2,
                 0.01,
                 Duration.ofMinutes(5),
                 0.005,
@@ -115,6 +125,7 @@ public record GeneratorConfig(
                 currencies,
                 onlineFraction,
                 maxOutOfOrderness,
+                outOfOrderFraction,
                 lateFraction,
                 lateBy,
                 malformedFraction,

@@ -155,6 +155,25 @@ public final class SalesGenerator {
         return next - 1;
     }
 
+    /**
+     * How far behind the clock an on-time sale is: anywhere within the out-of-orderness for the
+     * out-of-order share, within {@link GeneratorConfig#PROMPT} for the others. With every sale out
+     * of order (1), no extra random number is drawn, so such a configuration produces the records
+     * it produced before the share existed.
+     */
+    private long onTimeDelay() {
+        boolean outOfOrder =
+                config.outOfOrderFraction() >= 1
+                        || random.nextDouble() < config.outOfOrderFraction();
+        long bound =
+                outOfOrder
+                        ? config.maxOutOfOrderness().toMillis()
+                        : Math.min(
+                                GeneratorConfig.PROMPT.toMillis(),
+                                config.maxOutOfOrderness().toMillis());
+        return random.nextLong(bound + 1);
+    }
+
     /** The event-clock time of the given sale index: where the stream's "now" is. */
     public long clockAt(long saleIndex) {
         return startMillis + Math.round(saleIndex * millisPerSale);
@@ -231,7 +250,7 @@ public final class SalesGenerator {
         long eventTime =
                 late
                         ? clock - config.lateBy().toMillis() - random.nextLong(LATE_SPREAD_MILLIS)
-                        : clock - random.nextLong(config.maxOutOfOrderness().toMillis() + 1);
+                        : clock - onTimeDelay();
         long sequence = salesGenerated++;
         if (random.nextDouble() < config.onlineFraction()) {
             OnlineOrder order = onlineOrder(sequence, Instant.ofEpochMilli(eventTime));

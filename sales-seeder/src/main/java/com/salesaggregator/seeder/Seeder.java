@@ -136,6 +136,15 @@ public final class Seeder implements Callable<Integer> {
     Duration maxOutOfOrderness;
 
     @Option(
+            names = "--out-of-order-fraction",
+            defaultValue = "0.2",
+            description =
+                    "Share of on-time sales that are out of order, anywhere up to"
+                            + " --max-out-of-orderness behind the clock; the others are published"
+                            + " within 1 s of their event time (default: ${DEFAULT-VALUE}).")
+    double outOfOrderFraction;
+
+    @Option(
             names = "--late-fraction",
             defaultValue = "0.01",
             description = "Share of sales planned to arrive late (default: ${DEFAULT-VALUE}).")
@@ -230,6 +239,7 @@ public final class Seeder implements Callable<Integer> {
                     currencies,
                     onlineFraction,
                     maxOutOfOrderness,
+                    outOfOrderFraction,
                     lateFraction,
                     lateBy,
                     malformedFraction,

@@ -84,6 +84,7 @@ class SalesGeneratorTest {
                         List.of("EUR", "GBP", "USD"),
                         0.5,
                         Duration.ofSeconds(30),
+                        1.0,
                         0.05,
                         Duration.ofMinutes(5),
                         0.04,
@@ -140,6 +141,35 @@ class SalesGeneratorTest {
         assertThat(malformed / (double) sales).isCloseTo(0.04, within(0.006));
         assertThat(observedLate).isEqualTo(late);
         assertThat(late / (double) afterWarmup).isCloseTo(0.05, within(0.008));
+    }
+
+    @Test
+    void theOutOfOrderShareIsAnywhereWithinTheBoundAndTheOthersWithinASecond() {
+        // The defaults: a fifth of the on-time sales out of order, up to 30 s behind the clock.
+        GeneratorConfig config = GeneratorConfig.defaults(5, START);
+        SalesGenerator generator = new SalesGenerator(config);
+        long onTime = 0;
+        long withinASecond = 0;
+        long maxBehind = 0;
+        while (generator.salesGenerated() < 50_000) {
+            SeedRecord record = generator.next();
+            if (!record.kind().isSale()
+                    || record.fault() != null
+                    || record.late()
+                    || record.resend()) {
+                continue;
+            }
+            long behind = generator.clockAt(generator.salesGenerated() - 1) - record.timestamp();
+            assertThat(behind).isBetween(0L, config.maxOutOfOrderness().toMillis());
+            onTime++;
+            withinASecond += behind <= GeneratorConfig.PROMPT.toMillis() ? 1 : 0;
+            maxBehind = Math.max(maxBehind, behind);
+        }
+
+        // 80% prompt, plus the out-of-order sales that happen to fall within the first second
+        // of 30 (0.2 x 1/30).
+        assertThat(withinASecond / (double) onTime).isCloseTo(0.8 + 0.2 / 30, within(0.01));
+        assertThat(maxBehind).isGreaterThan(config.maxOutOfOrderness().toMillis() - 1_000);
     }
 
     @Test
@@ -268,6 +298,7 @@ class SalesGeneratorTest {
                 c.currencies(),
                 c.onlineFraction(),
                 c.maxOutOfOrderness(),
+                c.outOfOrderFraction(),
                 c.lateFraction(),
                 c.lateBy(),
                 c.malformedFraction(),
@@ -298,6 +329,7 @@ class SalesGeneratorTest {
                         List.of("EUR", "GBP", "USD"),
                         0.5,
                         Duration.ofSeconds(10),
+                        1.0,
                         0.01,
                         Duration.ofMinutes(5),
                         0.01,

@@ -75,6 +75,7 @@ class SeederCommandTest {
                                 List.of("EUR", "USD"),
                                 0.25,
                                 Duration.ofSeconds(45),
+                                0.35,
                                 0.1,
                                 Duration.ofMinutes(2),
                                 0.2,
@@ -328,6 +329,7 @@ class SeederCommandTest {
         env.put("SEEDER_CURRENCIES", "EUR,USD");
         env.put("SEEDER_ONLINE_FRACTION", "0.25");
         env.put("SEEDER_MAX_OUT_OF_ORDERNESS", "45s");
+        env.put("SEEDER_OUT_OF_ORDER_FRACTION", "0.35");
         env.put("SEEDER_LATE_FRACTION", "0.1");
         env.put("SEEDER_LATE_BY", "2m");
         env.put("SEEDER_MALFORMED_FRACTION", "0.2");

@@ -483,6 +483,8 @@ final class EndToEndDataSet {
                         List.of("EUR", "GBP", "USD", "JPY"),
                         0.5,
                         Duration.ofSeconds(20),
+                        1.0, // every on-time sale anywhere within the out-of-orderness, as before
+                        // the option
                         0,
                         Duration.ofMinutes(5),
                         0.02,

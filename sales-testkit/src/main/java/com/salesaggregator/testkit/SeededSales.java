@@ -51,6 +51,7 @@ public final class SeededSales {
                         List.of("EUR", "GBP", "USD", "JPY"),
                         0.6,
                         Duration.ofSeconds(20),
+                        1.0,
                         0,
                         Duration.ofMinutes(5),
                         malformedFraction,
