@@ -62,6 +62,12 @@ public final class Bench {
                 options.reps(),
                 options.parallelism(),
                 String.join(", ", options.contenders()));
+        if (!options.flinkSettings().isEmpty()) {
+            Progress.line("Flink settings (BENCH_FLINK_CONF): %s", options.flinkSettings());
+        }
+        if (!options.jobOptions().isEmpty()) {
+            Progress.line("the job's options (BENCH_JOB_OPTIONS): %s", options.jobOptions());
+        }
 
         Report report = new Report(options);
         boolean complete = false;
@@ -100,7 +106,8 @@ public final class Bench {
                 JobContender job =
                         flink == null
                                 ? null
-                                : new JobContender(kafka, flink, options.parallelism());
+                                : new JobContender(
+                                        kafka, flink, options.parallelism(), options.jobOptions());
                 if (options.runs(BenchOptions.JOB)) {
                     report.add(
                             Report.JOB,

@@ -1,6 +1,7 @@
 package com.salesaggregator.bench;
 
 import com.salesaggregator.config.DurationText;
+import com.salesaggregator.job.JobConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,9 @@ import java.util.Set;
  *     throughput
  * @param flinkSettings Flink configuration of the bench's cluster (e.g. a state backend or the
  *     changelog), on top of its own; empty: none
+ * @param jobOptions the job's own options (its {@code ConfigOption}s, e.g. {@code dedup-horizon})
+ *     on top of its production defaults, for every run of the job, the backfill and the latency
+ *     run; empty: none. The job rejects an unknown key or a bad value at start, naming the key
  * @param outDir where the report and the broker's data go
  */
 record BenchOptions(
@@ -37,6 +41,7 @@ record BenchOptions(
         Duration latencyDuration,
         long latencyRate,
         Map<String, String> flinkSettings,
+        Map<String, String> jobOptions,
         Path outDir) {
 
     static final String CEILING = "ceiling";
@@ -61,6 +66,7 @@ record BenchOptions(
         DEFAULTS.put("latency-duration", "4m");
         DEFAULTS.put("latency-rate", "0");
         DEFAULTS.put("flink-conf", "");
+        DEFAULTS.put("job-options", "");
         DEFAULTS.put("out", "target/bench");
     }
 
@@ -99,6 +105,13 @@ record BenchOptions(
                     "contenders: latency runs at half the job's measured throughput, so it needs"
                             + " job too, or a fixed latency-rate");
         }
+        Map<String, String> jobOptions = settings("job-options", values.get("job-options"));
+        try {
+            // The job's own check, at the bench's start rather than at its first job run.
+            JobConfig.from(jobOptions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("job-options: " + e.getMessage(), e);
+        }
         return new BenchOptions(
                 positive("lines", Long.parseLong(values.get("lines"))),
                 (int) positive("reps", Integer.parseInt(values.get("reps"))),
@@ -108,7 +121,8 @@ record BenchOptions(
                 (int) positive("parallelism", Integer.parseInt(values.get("parallelism"))),
                 duration("latency-duration", values.get("latency-duration")),
                 latencyRate,
-                settings(values.get("flink-conf")),
+                settings("flink-conf", values.get("flink-conf")),
+                jobOptions,
                 Path.of(values.get("out")));
     }
 
@@ -117,7 +131,7 @@ record BenchOptions(
     }
 
     /** {@code key=value} pairs separated by commas or spaces. */
-    private static Map<String, String> settings(String text) {
+    private static Map<String, String> settings(String option, String text) {
         Map<String, String> settings = new LinkedHashMap<>();
         for (String pair : text.split("[,\\s]+")) {
             if (pair.isBlank()) {
@@ -126,7 +140,7 @@ record BenchOptions(
             int eq = pair.indexOf('=');
             if (eq <= 0) {
                 throw new IllegalArgumentException(
-                        "flink-conf: expected key=value, got '" + pair + "'");
+                        option + ": expected key=value, got '" + pair + "'");
             }
             settings.put(pair.substring(0, eq), pair.substring(eq + 1));
         }

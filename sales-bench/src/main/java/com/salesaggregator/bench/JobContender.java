@@ -27,12 +27,23 @@ final class JobContender {
     private final BenchKafka kafka;
     private final FlinkCluster flink;
     private final int parallelism;
+    private final Map<String, String> jobOptions;
     private JobID lastJobId;
 
     JobContender(BenchKafka kafka, FlinkCluster flink, int parallelism) {
+        this(kafka, flink, parallelism, Map.of());
+    }
+
+    /**
+     * @param jobOptions the job's own options on top of its defaults, for every run ({@code
+     *     BENCH_JOB_OPTIONS})
+     */
+    JobContender(
+            BenchKafka kafka, FlinkCluster flink, int parallelism, Map<String, String> jobOptions) {
         this.kafka = kafka;
         this.flink = flink;
         this.parallelism = parallelism;
+        this.jobOptions = Map.copyOf(jobOptions);
     }
 
     /** The job options of a run: production defaults, the run's own group and outputs. */
@@ -109,6 +120,7 @@ final class JobContender {
                 for (String input : DataSet.INPUT_TOPICS) {
                     options.put(JobConfig.TOPIC_PREFIX + input, prefix + input);
                 }
+                options.putAll(jobOptions);
                 JobConfig config = config(options);
                 StreamExecutionEnvironment env = flink.environment(parallelism);
                 JobEnvironment.configure(env, config);
@@ -172,6 +184,7 @@ final class JobContender {
             Outputs outputs,
             Map<String, String> options)
             throws Exception {
+        options.putAll(jobOptions);
         JobConfig config = config(options);
         StreamExecutionEnvironment env = flink.environment(parallelism);
         JobEnvironment.configure(env, config);

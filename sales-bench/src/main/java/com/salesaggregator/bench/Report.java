@@ -100,6 +100,15 @@ final class Report {
                         options.warmups(),
                         options.reps(),
                         options.parallelism()));
+        if (!options.flinkSettings().isEmpty() || !options.jobOptions().isEmpty()) {
+            md.append(
+                    String.format(
+                            Locale.ROOT,
+                            "Flink settings: %s; the job's options: %s (production defaults"
+                                    + " otherwise).%n%n",
+                            options.flinkSettings().isEmpty() ? "none" : options.flinkSettings(),
+                            options.jobOptions().isEmpty() ? "none" : options.jobOptions()));
+        }
         md.append(
                 "| contender | events/s | min-max | x ceiling 2T | x SQL | x Streams | CPU s / M"
                         + " events | live heap MiB | checkpoints p50 / p99 ms | figures |\n");
