@@ -21,6 +21,7 @@ BENCH_REPS ?= 3## measured runs per contender (make bench), after the warm-ups
 BENCH_WARMUPS ?= 1## unmeasured warm-up runs per contender (make bench)
 BENCH_CONTENDERS ?= ceiling,job,backfill,sql,streams,latency,skew## what make bench measures (always in this order; backfill: the job as a backfill over the whole data set; latency: the job, and Kafka Streams if streams ran; skew: the job at parallelism 4)
 BENCH_LATENCY ?= 4m## make bench: how long latency is measured per contender at a fixed input rate, after 60 s of warm-up (plus 60 s for windows to close); 4m gives at least 20 key-windows per windowed output
+BENCH_LATENCY_WARMUP ?= 60s## make bench: how long the latency run feeds each contender before it measures
 BENCH_LATENCY_RATE ?= 0## make bench: sale lines/s the latency run feeds; 0 = half the job's measured throughput
 BENCH_JOB_OPTIONS ?=## make bench: the job's own options on top of its defaults, e.g. "dedup-horizon=1m"
 BENCH_FLINK_CONF ?=## make bench: Flink settings of the bench's cluster, e.g. "state.changelog.enabled=true dstl.dfs.base-path=file:///tmp/changelog"
@@ -137,7 +138,7 @@ bench: jdk ## measure the job against the consume-and-parse ceiling, Flink SQL a
 		-cp "sales-bench/target/classes:$$(cat $(BENCH_CLASSPATH))" \
 		com.salesaggregator.bench.Bench --lines "$(BENCH_LINES)" --reps "$(BENCH_REPS)" \
 		--warmups "$(BENCH_WARMUPS)" --contenders "$(BENCH_CONTENDERS)" \
-		--latency-duration "$(BENCH_LATENCY)" --latency-rate "$(BENCH_LATENCY_RATE)" \
+		--latency-warmup "$(BENCH_LATENCY_WARMUP)" --latency-duration "$(BENCH_LATENCY)" --latency-rate "$(BENCH_LATENCY_RATE)" \
 		--flink-conf "$(BENCH_FLINK_CONF)" --job-options "$(BENCH_JOB_OPTIONS)" --seed "$(BENCH_SEED)"
 
 .PHONY: freshness

@@ -154,7 +154,12 @@ public final class Bench {
                     // Streams peer at most at the job's rate: a rate it sustains, with the same
                     // headroom.
                     Latency latency =
-                            new Latency(kafka, options.seed(), options.latencyDuration(), out);
+                            new Latency(
+                                    kafka,
+                                    options.seed(),
+                                    options.latencyWarmup(),
+                                    options.latencyDuration(),
+                                    out);
                     double rate =
                             options.latencyRate() > 0
                                     ? options.latencyRate()

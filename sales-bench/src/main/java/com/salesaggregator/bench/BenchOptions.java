@@ -21,7 +21,8 @@ import java.util.Set;
  * @param contenders what to measure; always run in the order ceiling, job, backfill, sql, streams,
  *     latency (the job's, then the Kafka Streams peer's if it ran), skew
  * @param parallelism parallelism of the Flink job and the SQL peer, threads of Kafka Streams
- * @param latencyDuration how long the latency run feeds the job at a fixed rate
+ * @param latencyWarmup how long the latency run feeds the job before it measures
+ * @param latencyDuration how long the latency run feeds the job at a fixed rate and measures
  * @param latencyRate sale lines per second the latency run feeds; 0: half the job's measured
  *     throughput
  * @param flinkSettings Flink configuration of the bench's cluster (e.g. a state backend or the
@@ -38,6 +39,7 @@ record BenchOptions(
         long seed,
         List<String> contenders,
         int parallelism,
+        Duration latencyWarmup,
         Duration latencyDuration,
         long latencyRate,
         Map<String, String> flinkSettings,
@@ -63,6 +65,7 @@ record BenchOptions(
         DEFAULTS.put("seed", "42");
         DEFAULTS.put("contenders", "ceiling,job,backfill,sql,streams,latency,skew");
         DEFAULTS.put("parallelism", "2");
+        DEFAULTS.put("latency-warmup", "60s");
         DEFAULTS.put("latency-duration", "4m");
         DEFAULTS.put("latency-rate", "0");
         DEFAULTS.put("flink-conf", "");
@@ -119,6 +122,7 @@ record BenchOptions(
                 Long.parseLong(values.get("seed")),
                 List.copyOf(contenders),
                 (int) positive("parallelism", Integer.parseInt(values.get("parallelism"))),
+                duration("latency-warmup", values.get("latency-warmup")),
                 duration("latency-duration", values.get("latency-duration")),
                 latencyRate,
                 settings("flink-conf", values.get("flink-conf")),

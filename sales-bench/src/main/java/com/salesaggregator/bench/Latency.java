@@ -92,10 +92,10 @@ final class Latency {
     }
 
     /**
-     * Results are measured from this long after the start: by then the job has read the catalog and
-     * its first watermarks have passed.
+     * Results are measured from this long after the start ({@code latency-warmup}, 60 s by
+     * default): by then the job has read the catalog and its first watermarks have passed.
      */
-    private static final Duration SETTLE = Duration.ofSeconds(60);
+    private final Duration settle;
 
     /**
      * Sales keep coming this long after the measured period, so that every window ending in it can
@@ -129,9 +129,15 @@ final class Latency {
     private final java.nio.file.Path outDir;
     private final List<Phase> phases = new ArrayList<>();
 
-    Latency(BenchKafka kafka, long seed, Duration duration, java.nio.file.Path outDir) {
+    Latency(
+            BenchKafka kafka,
+            long seed,
+            Duration warmup,
+            Duration duration,
+            java.nio.file.Path outDir) {
         this.kafka = kafka;
         this.seed = seed;
+        this.settle = warmup;
         this.duration = duration;
         this.outDir = outDir;
     }
@@ -162,8 +168,8 @@ final class Latency {
                 subject.label(),
                 salesPerSecond,
                 linesPerSecond,
-                SETTLE.plus(duration).plus(DRAIN).toSeconds(),
-                SETTLE.toSeconds(),
+                settle.plus(duration).plus(DRAIN).toSeconds(),
+                settle.toSeconds(),
                 duration.toSeconds(),
                 DRAIN.toSeconds());
         AckLog ingested = new AckLog();
@@ -192,7 +198,7 @@ final class Latency {
                                         salesPerSecond,
                                         false,
                                         0,
-                                        SETTLE.plus(duration).plus(DRAIN),
+                                        settle.plus(duration).plus(DRAIN),
                                         Duration.ofSeconds(30)),
                                 new SeederMetrics(),
                                 line -> Progress.line("latency: %s", line));
@@ -211,7 +217,7 @@ final class Latency {
             reading.set(false);
             reader.join();
 
-            long from = start + SETTLE.toMillis();
+            long from = start + settle.toMillis();
             long to = from + duration.toMillis();
             FlinkCluster.CheckpointHistory checkpoints = subject.checkpoints(from, to);
             subject.writeCheckpointDetails(
@@ -314,7 +320,7 @@ final class Latency {
                                 + " read_committed reader. Results become visible at a commit:"
                                 + " %s.%n%n",
                         duration.toSeconds(),
-                        SETTLE.toSeconds(),
+                        settle.toSeconds(),
                         DRAIN.toSeconds(),
                         String.join("; ", phases.stream().map(Latency::feed).toList())));
         md.append("| output | measure");
