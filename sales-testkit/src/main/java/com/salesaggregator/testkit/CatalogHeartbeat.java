@@ -52,26 +52,41 @@ public final class CatalogHeartbeat implements AutoCloseable {
         // While the sales partitions are idle the reference sources alone set the watermark, which
         // must stay where the sales left it.
         long heartbeatTime = latestEventTime - JobConfig.defaults().outOfOrderness().toMillis() - 1;
-        EventCodec codec = EventCodec.withDefaults();
-        // On every partition, so that every subtask of both reference sources stays active,
-        // however the partitions are spread.
-        for (String topic : REFERENCE_TOPICS) {
-            for (TopicPartition partition : topics.partitionsOf(topic)) {
-                int p = partition.partition();
-                records.add(
-                        new ProducerRecord<>(
-                                partition.topic(),
-                                p,
-                                heartbeatTime,
-                                EventCodec.heartbeatKey(p).getBytes(StandardCharsets.UTF_8),
-                                codec.encode(
-                                        new ReferenceHeartbeat(
-                                                p, Instant.ofEpochMilli(heartbeatTime)))));
-            }
+        for (Planned beat : planned(topics, heartbeatTime)) {
+            records.add(
+                    new ProducerRecord<>(
+                            topics.of(beat.topic()),
+                            beat.partition(),
+                            beat.timestamp(),
+                            beat.key(),
+                            beat.value()));
         }
         for (ProducerRecord<byte[], byte[]> record : records) {
             first.add(producer.send(record).get(ItKafka.WAIT.toSeconds(), TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * A heartbeat at {@code time} on every partition of {@code products} and {@code fx-rates}, as a
+     * reference publisher sends them: on every partition, so that every subtask of both reference
+     * sources stays active, however the partitions are spread.
+     */
+    static List<Planned> planned(RunTopics topics, long time) {
+        EventCodec codec = EventCodec.withDefaults();
+        List<Planned> beats = new ArrayList<>();
+        for (String topic : REFERENCE_TOPICS) {
+            for (TopicPartition partition : topics.partitionsOf(topic)) {
+                int p = partition.partition();
+                beats.add(
+                        new Planned(
+                                topic,
+                                p,
+                                EventCodec.heartbeatKey(p).getBytes(StandardCharsets.UTF_8),
+                                codec.encode(new ReferenceHeartbeat(p, Instant.ofEpochMilli(time))),
+                                time));
+            }
+        }
+        return beats;
     }
 
     /**

@@ -1,19 +1,13 @@
 package com.salesaggregator.testkit;
 
-import com.salesaggregator.codec.EventCodec;
-import com.salesaggregator.model.ReferenceHeartbeat;
-import com.salesaggregator.topics.Topic;
 import com.salesaggregator.verify.ReferenceModel.InputRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Produces {@link SeededSales} in the background, a slice every tick (at a fixed rate: after a
@@ -34,7 +28,6 @@ public final class Feeder implements AutoCloseable {
     private final SeededSales sales;
     private final int salesPerTick;
     private final KafkaProducer<byte[], byte[]> producer;
-    private final EventCodec codec = EventCodec.withDefaults();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final List<InputRecord> produced = new ArrayList<>();
     private Throwable failure;
@@ -65,7 +58,7 @@ public final class Feeder implements AutoCloseable {
         }
         try {
             List<Planned> slice = new ArrayList<>(sales.next(salesPerTick));
-            slice.addAll(heartbeats(sales.heartbeatTime()));
+            slice.addAll(CatalogHeartbeat.planned(topics, sales.heartbeatTime()));
             List<InputRecord> stored = ItKafka.produce(producer, topics, slice);
             synchronized (this) {
                 produced.addAll(stored);
@@ -75,24 +68,6 @@ public final class Feeder implements AutoCloseable {
                 failure = e;
             }
         }
-    }
-
-    /** A heartbeat at {@code time} on every partition of the reference topics. */
-    private List<Planned> heartbeats(long time) {
-        List<Planned> beats = new ArrayList<>();
-        for (String topic : Topic.names(Topic.Role.REFERENCE)) {
-            for (TopicPartition partition : topics.partitionsOf(topic)) {
-                int p = partition.partition();
-                beats.add(
-                        new Planned(
-                                topic,
-                                p,
-                                EventCodec.heartbeatKey(p).getBytes(StandardCharsets.UTF_8),
-                                codec.encode(new ReferenceHeartbeat(p, Instant.ofEpochMilli(time))),
-                                time));
-            }
-        }
-        return beats;
     }
 
     /** Records produced so far. */

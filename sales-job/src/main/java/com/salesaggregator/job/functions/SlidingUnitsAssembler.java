@@ -190,7 +190,7 @@ public final class SlidingUnitsAssembler
     }
 
     /** {@code pane} with {@code lines} added: the name and category of the latest line. */
-    static ProductPane grown(ProductPane pane, LinePartial lines) {
+    private static ProductPane grown(ProductPane pane, LinePartial lines) {
         boolean later = lines.latestEventTime() > pane.latestEventTime();
         return new ProductPane(
                 pane.productId(),
