@@ -53,6 +53,7 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.InjectClusterClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.common.config.TopicConfig;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -595,18 +596,32 @@ class HostileInputITCase {
         Published published;
         try (CommittedOutputs out = new CommittedOutputs(kafka, topics)) {
             LOG.info("job submitted after {} ms", millisSince(started));
-            JobRunner.awaitWhileRunning(
-                            job, "every hostile record in sales-dlq, every minute fired")
-                    .until(
-                            () -> {
-                                out.poll();
-                                Set<String> keys =
-                                        new TreeSet<>(out.keys(Topic.SALES_DLQ.topicName()));
-                                return keys.containsAll(expectedDlq.keySet())
-                                        && out.latestFinal(Topic.REGION_TREND_1M.topicName())
-                                                .keySet()
-                                                .containsAll(minutesBeforeEnd);
-                            });
+            try {
+                JobRunner.awaitWhileRunning(
+                                job, "every hostile record in sales-dlq, every minute fired")
+                        .until(
+                                () -> {
+                                    out.poll();
+                                    Set<String> keys =
+                                            new TreeSet<>(out.keys(Topic.SALES_DLQ.topicName()));
+                                    return keys.containsAll(expectedDlq.keySet())
+                                            && out.latestFinal(Topic.REGION_TREND_1M.topicName())
+                                                    .keySet()
+                                                    .containsAll(minutesBeforeEnd);
+                                });
+            } catch (ConditionTimeoutException e) {
+                Set<String> missingDlq = new TreeSet<>(expectedDlq.keySet());
+                missingDlq.removeAll(out.keys(Topic.SALES_DLQ.topicName()));
+                Set<String> missingMinutes = new TreeSet<>(minutesBeforeEnd);
+                missingMinutes.removeAll(
+                        out.latestFinal(Topic.REGION_TREND_1M.topicName()).keySet());
+                throw new AssertionError(
+                        "still missing: dead letters "
+                                + missingDlq
+                                + "; final region minutes "
+                                + missingMinutes,
+                        e);
+            }
             LOG.info("hostile records dead-lettered after {} ms", millisSince(started));
             JobRunner.awaitWhileRunning(job, "the numRestarts metric of the job")
                     .until(() -> restarts.numRestarts(job.getJobID()).isPresent());

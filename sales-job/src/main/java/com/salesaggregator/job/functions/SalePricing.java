@@ -155,7 +155,6 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
 
     private transient long salesWatermark;
     private transient long referenceWatermark;
-    private transient boolean salesIdle;
     private transient boolean referenceIdle;
 
     /** The reference watermark as lines are released by it: never goes back. */
@@ -496,15 +495,19 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
 
     @Override
     protected void processWatermarkStatus(WatermarkStatus status, int index) throws Exception {
-        if (index == 0) {
-            salesIdle = status.isIdle();
-        } else {
+        if (index == 1) {
             referenceIdle = status.isIdle();
         }
         advanceReleaseClock();
         boolean wasIdle = combinedWatermark.isIdle();
         if (combinedWatermark.updateStatus(index, status.isIdle())) {
             emitWatermark(combinedWatermark.getCombinedWatermark());
+        }
+        if (combinedWatermark.isIdle() && salesWatermark > outputWatermark) {
+            // Both inputs idle: nothing holds the sales watermark back any more. Forward it, as
+            // when the reference input goes idle first, so that which input went idle last does
+            // not decide whether the windows it passed close.
+            emitWatermark(salesWatermark);
         }
         if (wasIdle != combinedWatermark.isIdle()) {
             output.emitWatermarkStatus(status);
@@ -521,18 +524,11 @@ public final class SalePricing extends AbstractStreamOperator<PricedLine>
 
     /**
      * Moves the release clock to the reference watermark (to the sales watermark while the
-     * reference input is idle: no reference partition holds it back then), releasing the lines it
-     * reaches. It never goes back.
+     * reference input is idle: no reference partition holds it back then, whether the sales input
+     * is idle too or not), releasing the lines it reaches. It never goes back.
      */
     private void advanceReleaseClock() throws Exception {
-        long clock;
-        if (!referenceIdle) {
-            clock = referenceWatermark;
-        } else if (!salesIdle) {
-            clock = salesWatermark;
-        } else {
-            return;
-        }
+        long clock = referenceIdle ? salesWatermark : referenceWatermark;
         if (clock > releaseClock) {
             releaseClock = clock;
             timeServiceManager.advanceWatermark(new Watermark(clock));

@@ -193,6 +193,27 @@ class SalePricingTest {
     }
 
     @Test
+    void whenTheSalesInputWentIdleFirstTheReferenceInputTurningIdleStillReleasesAndForwards()
+            throws Exception {
+        product(version("p1", "Tea", "0.40", 1 * SECOND));
+        line(at("o1", "p1", 10 * SECOND));
+        referenceWatermark(5 * SECOND);
+        salesWatermark(30 * SECOND);
+        assertThat(outputWatermarks()).containsExactly(5 * SECOND);
+
+        // The sales input goes idle first, then the reference input: the same outcome as the other
+        // order (the line released, the sales watermark forwarded), so that the windows it passed
+        // close whichever input went idle last.
+        harness.processWatermarkStatus1(WatermarkStatus.IDLE);
+        assertThat(priced()).isEmpty();
+        harness.processWatermarkStatus2(WatermarkStatus.IDLE);
+
+        assertThat(namesByLine()).containsExactlyEntriesOf(Map.of("o1", "Tea"));
+        assertThat(outputWatermarks()).containsExactly(5 * SECOND, 30 * SECOND);
+        assertNothingWaits(1);
+    }
+
+    @Test
     void theReleaseClockNeverGoesBackWhenTheReferenceInputTurnsActiveAgain() throws Exception {
         product(version("p1", "Tea", "0.40", 1 * SECOND));
         harness.processWatermarkStatus2(WatermarkStatus.IDLE);
