@@ -398,7 +398,7 @@ public final class EventCodec {
         }
         Instant instant;
         try {
-            instant = Instant.parse(value.textValue());
+            instant = IsoInstants.parse(value.textValue());
         } catch (DateTimeParseException e) {
             throw new InvalidField(
                     RejectReason.INVALID_TIMESTAMP,
