@@ -136,7 +136,34 @@ public final class PreAggregator extends AbstractStreamOperator<LinePartial>
         return p.toRecord();
     }
 
-    private record KeyMinute(String key, long minute) {}
+    /**
+     * A key and minute, as a map key: equality and hash written out and the hash computed once (a
+     * record's are generic, and this map is looked up five times per line).
+     */
+    private static final class KeyMinute {
+        private final String key;
+        private final long minute;
+        private final int hash;
+
+        KeyMinute(String key, long minute) {
+            this.key = key;
+            this.minute = minute;
+            this.hash = 31 * key.hashCode() + Long.hashCode(minute);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof KeyMinute that
+                    && hash == that.hash
+                    && minute == that.minute
+                    && key.equals(that.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
 
     /** A partial being built. */
     private static final class Partial {

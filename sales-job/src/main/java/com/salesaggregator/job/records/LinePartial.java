@@ -1,6 +1,8 @@
 package com.salesaggregator.job.records;
 
+import com.salesaggregator.job.serialization.LinePartialTypeInfo;
 import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 
 /**
  * On-time lines of one key (a seller, product or region), and for the windowed outputs of one
@@ -16,6 +18,7 @@ import java.util.Set;
  * @param revenueCents their revenue in EUR cents
  * @param marginCents their gross margin in EUR cents
  */
+@TypeInfo(LinePartialTypeInfo.Factory.class)
 public record LinePartial(
         String key,
         long latestEventTime,

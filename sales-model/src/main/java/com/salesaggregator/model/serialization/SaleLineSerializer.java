@@ -3,7 +3,6 @@ package com.salesaggregator.model.serialization;
 import com.salesaggregator.model.Channel;
 import com.salesaggregator.model.SaleLine;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -21,9 +20,8 @@ import org.apache.flink.core.memory.DataOutputView;
  *
  * <p>Format (version 1): {@code lineId, channel (byte), orderId, sellerId, storeId, region,
  * productId, quantity (int), unitPrice (BigDecSerializer), currency, eventTime (long),
- * sourcePartition (int), sourceOffset (long)}; a string is a var-int of its byte length plus one (0
- * for null) followed by its bytes. State written by the POJO serializer (savepoints of versions
- * before this serializer) is migrated on restore.
+ * sourcePartition (int), sourceOffset (long)}; strings as {@link CompactStrings}. State written by
+ * the POJO serializer (savepoints of versions before this serializer) is migrated on restore.
  */
 public final class SaleLineSerializer extends TypeSerializerSingleton<SaleLine> {
 
@@ -110,43 +108,11 @@ public final class SaleLineSerializer extends TypeSerializerSingleton<SaleLine> 
     }
 
     private static void writeString(String value, DataOutputView out) throws IOException {
-        if (value == null) {
-            writeVarInt(0, out);
-            return;
-        }
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        writeVarInt(bytes.length + 1, out);
-        out.write(bytes);
+        CompactStrings.write(value, out);
     }
 
     private static String readString(DataInputView in) throws IOException {
-        int lengthPlusOne = readVarInt(in);
-        if (lengthPlusOne == 0) {
-            return null;
-        }
-        byte[] bytes = new byte[lengthPlusOne - 1];
-        in.readFully(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    private static void writeVarInt(int value, DataOutputView out) throws IOException {
-        while ((value & ~0x7F) != 0) {
-            out.writeByte((value & 0x7F) | 0x80);
-            value >>>= 7;
-        }
-        out.writeByte(value);
-    }
-
-    private static int readVarInt(DataInputView in) throws IOException {
-        int value = 0;
-        for (int shift = 0; shift < 32; shift += 7) {
-            byte b = in.readByte();
-            value |= (b & 0x7F) << shift;
-            if (b >= 0) {
-                return value;
-            }
-        }
-        throw new IOException("malformed string length in a serialized sale line");
+        return CompactStrings.read(in);
     }
 
     /** The serializer's snapshot: no configuration, so only its version and class are written. */

@@ -6,12 +6,13 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * Flink's type information of an atomic type with one serializer of its own, which has no
- * configuration: what {@link SaleLineTypeInfo} and {@link KeyStringTypeInfo} have in common. Two
- * instances are equal when they are of the same class.
+ * configuration: what {@link SaleLineTypeInfo}, {@link KeyStringTypeInfo} and the job's partial
+ * aggregates' type information have in common. Two instances are equal when they are of the same
+ * class.
  *
  * @param <T> the type
  */
-abstract class SingleSerializerTypeInfo<T> extends TypeInformation<T> {
+public abstract class SingleSerializerTypeInfo<T> extends TypeInformation<T> {
 
     private static final long serialVersionUID = 1L;
 
@@ -19,7 +20,8 @@ abstract class SingleSerializerTypeInfo<T> extends TypeInformation<T> {
     private final TypeSerializer<T> serializer;
     private final boolean keyType;
 
-    SingleSerializerTypeInfo(Class<T> type, TypeSerializer<T> serializer, boolean keyType) {
+    protected SingleSerializerTypeInfo(
+            Class<T> type, TypeSerializer<T> serializer, boolean keyType) {
         this.type = type;
         this.serializer = serializer;
         this.keyType = keyType;
