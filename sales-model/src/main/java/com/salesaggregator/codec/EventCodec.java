@@ -363,6 +363,22 @@ public final class EventCodec {
                                 "field '%s%s' contains control character U+%04X at index %d",
                                 path, field, (int) c, i));
             }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                    continue;
+                }
+                // A JSON escape such as \ud800 alone: not a character, and not text that
+                // survives UTF-8 (the job's serializers would turn it into '?', and a key into
+                // another key).
+                throw new InvalidField(
+                        RejectReason.INVALID_TEXT,
+                        String.format(
+                                "field '%s%s' contains an unpaired surrogate U+%04X at index %d",
+                                path, field, (int) c, i));
+            }
         }
         return text;
     }

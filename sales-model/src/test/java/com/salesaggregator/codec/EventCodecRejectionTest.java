@@ -243,6 +243,18 @@ class EventCodecRejectionTest {
                         RejectReason.INVALID_TEXT,
                         "U+0007"),
                 bad(
+                        "unpaired high surrogate in an id",
+                        Kind.ORDER,
+                        utf8(ORDER.replace("\"o-1\"", "\"o-\\ud800x\"")),
+                        RejectReason.INVALID_TEXT,
+                        "unpaired surrogate U+D800"),
+                bad(
+                        "unpaired low surrogate at the end of a name",
+                        Kind.ORDER,
+                        utf8(ORDER.replace("\"s-1\"", "\"s-\\udc00\"")),
+                        RejectReason.INVALID_TEXT,
+                        "seller_id"),
+                bad(
                         "raw newline in an id",
                         Kind.ORDER,
                         utf8(ORDER.replace("\"p-1\"", "\"p-\\n1\"")),
@@ -348,6 +360,15 @@ class EventCodecRejectionTest {
                                 .isAccepted())
                 .as("a receipt at the line limit")
                 .isTrue();
+    }
+
+    @Test
+    void aSurrogatePairIsOneCharacterAndAccepted() {
+        DecodeResult<com.salesaggregator.model.OnlineOrder> result =
+                CODEC.decodeOrder(utf8(ORDER.replace("\"s-1\"", "\"s-\\ud83d\\ude00\"")));
+
+        assertThat(result.isAccepted()).isTrue();
+        assertThat(result.event().sellerId()).isEqualTo("s-\uD83D\uDE00");
     }
 
     @Test

@@ -321,6 +321,12 @@ class HostileInputITCase {
                             order("o-h-ctrl", Map.of("seller_id", "\"seller\\u0000\\u001b[2J\"")),
                             RejectReason.INVALID_TEXT),
                     Hostile.record(
+                            "unpaired surrogate in the order id",
+                            Topic.SALES_ONLINE.topicName(),
+                            "o-h-surrogate",
+                            order("o-h-surrogate", Map.of("order_id", "\"o-h-\\ud800\"")),
+                            RejectReason.INVALID_TEXT),
+                    Hostile.record(
                             "product id of 100 KB",
                             Topic.SALES_ONLINE.topicName(),
                             "o-h-longid",
