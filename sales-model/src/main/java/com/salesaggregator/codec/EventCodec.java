@@ -3,6 +3,8 @@ package com.salesaggregator.codec;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -95,11 +97,21 @@ public final class EventCodec {
 
     /** Decodes a {@code sales-online} value. */
     public DecodeResult<OnlineOrder> decodeOrder(byte[] value) {
-        return decode(value, this::readOrder);
+        return decode(value, this::streamOrder, this::readOrder);
     }
 
     /** Decodes a {@code sales-store} value. */
     public DecodeResult<StoreReceipt> decodeReceipt(byte[] value) {
+        return decode(value, this::streamReceipt, this::readReceipt);
+    }
+
+    /** {@link #decodeOrder(byte[])} without the streaming fast path: what it must equal. */
+    DecodeResult<OnlineOrder> decodeOrderAsTree(byte[] value) {
+        return decode(value, this::readOrder);
+    }
+
+    /** {@link #decodeReceipt(byte[])} without the streaming fast path: what it must equal. */
+    DecodeResult<StoreReceipt> decodeReceiptAsTree(byte[] value) {
         return decode(value, this::readReceipt);
     }
 
@@ -206,6 +218,16 @@ public final class EventCodec {
     }
 
     private <T> DecodeResult<T> decode(byte[] value, ObjectReader<T> reader) {
+        return decode(value, bytes -> null, reader);
+    }
+
+    /**
+     * Decodes {@code value}: through {@code stream} when it returns an event (the common case: a
+     * well-formed, valid record, read without building a JSON tree), else through the JSON tree and
+     * {@code reader}, which decide every other case and name what is wrong.
+     */
+    private <T> DecodeResult<T> decode(
+            byte[] value, StreamReader<T> stream, ObjectReader<T> reader) {
         if (value == null || value.length == 0) {
             return DecodeResult.rejected(RejectReason.EMPTY_VALUE, "record has no value");
         }
@@ -230,6 +252,10 @@ public final class EventCodec {
         if (firstNonWhitespace(value) != '{') {
             // Also keeps Jackson from guessing UTF-16 or UTF-32 from leading zero bytes.
             return DecodeResult.rejected(RejectReason.MALFORMED_JSON, "value is not a JSON object");
+        }
+        T streamed = stream.readValid(value);
+        if (streamed != null) {
+            return DecodeResult.accepted(streamed);
         }
         JsonNode root;
         try {
@@ -338,7 +364,11 @@ public final class EventCodec {
         if (!value.isTextual()) {
             throw wrongType(path, field, "a string", value);
         }
-        String text = value.textValue();
+        return checkedText(value.textValue(), path, field);
+    }
+
+    /** {@code text} if it is a valid text field's value, else an {@link InvalidField}. */
+    private String checkedText(String text, String path, String field) {
         if (text.isEmpty()) {
             throw new InvalidField(
                     RejectReason.INVALID_TEXT, "field '" + path + field + "' is empty");
@@ -388,7 +418,10 @@ public final class EventCodec {
         if (!value.isTextual()) {
             throw wrongType(path, field, "a string", value);
         }
-        String code = value.textValue();
+        return checkedCurrency(value.textValue(), path, field);
+    }
+
+    private static String checkedCurrency(String code, String path, String field) {
         boolean wellFormed = code.length() == 3;
         for (int i = 0; wellFormed && i < 3; i++) {
             char c = code.charAt(i);
@@ -412,9 +445,13 @@ public final class EventCodec {
         if (!value.isTextual()) {
             throw wrongType(path, field, "an ISO-8601 string", value);
         }
+        return checkedInstant(value.textValue(), path, field);
+    }
+
+    private Instant checkedInstant(String text, String path, String field) {
         Instant instant;
         try {
-            instant = IsoInstants.parse(value.textValue());
+            instant = IsoInstants.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidField(
                     RejectReason.INVALID_TIMESTAMP,
@@ -422,7 +459,7 @@ public final class EventCodec {
                             + path
                             + field
                             + "' is not an ISO-8601 UTC instant: '"
-                            + echo(value.textValue())
+                            + echo(text)
                             + "'");
         }
         if (instant.isBefore(limits.minTime()) || !instant.isBefore(limits.maxTime())) {
@@ -443,7 +480,11 @@ public final class EventCodec {
     }
 
     private int quantity(JsonNode node, String path, String field) {
-        BigDecimal number = finiteNumber(node, path, field, RejectReason.INVALID_QUANTITY);
+        return checkedQuantity(
+                finiteNumber(node, path, field, RejectReason.INVALID_QUANTITY), path, field);
+    }
+
+    private int checkedQuantity(BigDecimal number, String path, String field) {
         String name = path + field;
         BigDecimal whole = number.stripTrailingZeros();
         if (whole.scale() > 0) {
@@ -465,7 +506,11 @@ public final class EventCodec {
     }
 
     private BigDecimal price(JsonNode node, String path, String field) {
-        BigDecimal number = finiteNumber(node, path, field, RejectReason.INVALID_PRICE);
+        return checkedPrice(
+                finiteNumber(node, path, field, RejectReason.INVALID_PRICE), path, field);
+    }
+
+    private BigDecimal checkedPrice(BigDecimal number, String path, String field) {
         String name = path + field;
         if (number.signum() < 0) {
             throw new InvalidField(
@@ -673,6 +718,218 @@ public final class EventCodec {
             throw new UncheckedIOException("cannot write JSON to memory", e);
         }
         return out.toByteArray();
+    }
+
+    // ---------------------------------------------------------------- the streaming fast path
+
+    /*
+     * A sale record read token by token into its fields, without a JSON tree. It returns the event
+     * only when the record is a flat JSON object of exactly the known fields, each of the expected
+     * token type, and every field passes the same checks as on the tree path; on anything else
+     * (a missing, null, unknown or repeated field, another type, NaN, a syntax error, any field
+     * that fails its check) it returns null and the tree path decides, with its messages. So a
+     * result of the fast path is always the one the tree path gives (EventCodecFastPathTest).
+     */
+
+    OnlineOrder streamOrder(byte[] value) {
+        try (JsonParser p = mapper.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String orderId = null;
+            String eventTime = null;
+            String sellerId = null;
+            String customerId = null;
+            String productId = null;
+            String currency = null;
+            String region = null;
+            BigDecimal quantity = null;
+            BigDecimal unitPrice = null;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "order_id" -> orderId = string(p, orderId);
+                    case "event_time" -> eventTime = string(p, eventTime);
+                    case "seller_id" -> sellerId = string(p, sellerId);
+                    case "customer_id" -> customerId = string(p, customerId);
+                    case "product_id" -> productId = string(p, productId);
+                    case "currency" -> currency = string(p, currency);
+                    case "region" -> region = string(p, region);
+                    case "quantity" -> quantity = number(p, quantity);
+                    case "unit_price" -> unitPrice = number(p, unitPrice);
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+            if (orderId == null || eventTime == null || sellerId == null || customerId == null) {
+                return null;
+            }
+            if (productId == null || currency == null || region == null) {
+                return null;
+            }
+            if (quantity == null || unitPrice == null) {
+                return null;
+            }
+            return new OnlineOrder(
+                    checkedText(orderId, "", "order_id"),
+                    checkedInstant(eventTime, "", "event_time"),
+                    checkedText(sellerId, "", "seller_id"),
+                    checkedText(customerId, "", "customer_id"),
+                    checkedText(productId, "", "product_id"),
+                    checkedQuantity(quantity, "", "quantity"),
+                    checkedPrice(unitPrice, "", "unit_price"),
+                    checkedCurrency(currency, "", "currency"),
+                    checkedText(region, "", "region"));
+        } catch (IOException | RuntimeException notOnTheFastPath) {
+            // Includes InvalidField and NotStreamable: the tree path says what is wrong.
+            return null;
+        }
+    }
+
+    StoreReceipt streamReceipt(byte[] value) {
+        try (JsonParser p = mapper.getFactory().createParser(value)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String receiptId = null;
+            String eventTime = null;
+            String storeId = null;
+            String sellerId = null;
+            String region = null;
+            String currency = null;
+            List<ReceiptLine> lines = null;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "receipt_id" -> receiptId = string(p, receiptId);
+                    case "event_time" -> eventTime = string(p, eventTime);
+                    case "store_id" -> storeId = string(p, storeId);
+                    case "seller_id" -> sellerId = string(p, sellerId);
+                    case "region" -> region = string(p, region);
+                    case "currency" -> currency = string(p, currency);
+                    case "lines" -> {
+                        if (lines != null) {
+                            return null;
+                        }
+                        lines = streamLines(p);
+                        if (lines == null) {
+                            return null;
+                        }
+                    }
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
+                return null;
+            }
+            if (receiptId == null || eventTime == null || storeId == null || sellerId == null) {
+                return null;
+            }
+            if (region == null || currency == null || lines == null) {
+                return null;
+            }
+            return new StoreReceipt(
+                    checkedText(receiptId, "", "receipt_id"),
+                    checkedInstant(eventTime, "", "event_time"),
+                    checkedText(storeId, "", "store_id"),
+                    checkedText(sellerId, "", "seller_id"),
+                    checkedText(region, "", "region"),
+                    checkedCurrency(currency, "", "currency"),
+                    lines);
+        } catch (IOException | RuntimeException notOnTheFastPath) {
+            return null;
+        }
+    }
+
+    /** A receipt's lines, checked, or null when the tree path must decide. */
+    private List<ReceiptLine> streamLines(JsonParser p) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            return null;
+        }
+        List<ReceiptLine> lines = new ArrayList<>();
+        while (p.nextToken() == JsonToken.START_OBJECT) {
+            if (lines.size() == limits.maxReceiptLines()) {
+                return null;
+            }
+            String productId = null;
+            BigDecimal quantity = null;
+            BigDecimal unitPrice = null;
+            JsonToken token;
+            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "product_id" -> productId = string(p, productId);
+                    case "quantity" -> quantity = number(p, quantity);
+                    case "unit_price" -> unitPrice = number(p, unitPrice);
+                    default -> {
+                        return null;
+                    }
+                }
+            }
+            if (token != JsonToken.END_OBJECT
+                    || productId == null
+                    || quantity == null
+                    || unitPrice == null) {
+                return null;
+            }
+            String linePath = "lines[" + lines.size() + "].";
+            lines.add(
+                    new ReceiptLine(
+                            checkedText(productId, linePath, "product_id"),
+                            checkedQuantity(quantity, linePath, "quantity"),
+                            checkedPrice(unitPrice, linePath, "unit_price")));
+        }
+        if (p.currentToken() != JsonToken.END_ARRAY || lines.isEmpty()) {
+            return null;
+        }
+        return lines;
+    }
+
+    /** The current token as a field's string, once per field, or {@link NotStreamable}. */
+    private static String string(JsonParser p, String before) throws IOException {
+        if (before != null || p.currentToken() != JsonToken.VALUE_STRING) {
+            throw NotStreamable.INSTANCE;
+        }
+        return p.getText();
+    }
+
+    /** The current token as a field's exact number, once per field, or {@link NotStreamable}. */
+    private static BigDecimal number(JsonParser p, BigDecimal before) throws IOException {
+        JsonToken token = p.currentToken();
+        if (before != null
+                || (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT)
+                || p.isNaN()) {
+            throw NotStreamable.INSTANCE;
+        }
+        return p.getDecimalValue();
+    }
+
+    /** Control flow only: the record is not for the fast path. */
+    private static final class NotStreamable extends RuntimeException {
+        static final NotStreamable INSTANCE = new NotStreamable();
+
+        private NotStreamable() {
+            super("not for the fast path", null, false, false);
+        }
+    }
+
+    @FunctionalInterface
+    private interface StreamReader<T> {
+        /**
+         * The event, if the record is valid and simple enough to read without a tree; else null.
+         */
+        T readValid(byte[] value);
     }
 
     @FunctionalInterface
