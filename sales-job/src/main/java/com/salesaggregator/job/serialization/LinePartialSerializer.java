@@ -2,12 +2,12 @@ package com.salesaggregator.job.serialization;
 
 import com.salesaggregator.job.records.LinePartial;
 import com.salesaggregator.model.serialization.CompactStrings;
+import com.salesaggregator.model.serialization.ImmutableSerializer;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
@@ -20,41 +20,15 @@ import org.apache.flink.core.memory.DataOutputView;
  * <p>Format (version 1): {@code key, latestEventTime (long), name, category, orders (a var-int
  * count, then the ids), units, revenueCents, marginCents (longs)}; strings as {@link
  * CompactStrings}. No state holds partials: they only cross the network, so this format never
- * reaches a savepoint.
+ * reaches a savepoint. A partial is never changed once emitted (the pre-aggregation hands each one
+ * on and starts a new one), so it is never copied.
  */
-public final class LinePartialSerializer extends TypeSerializerSingleton<LinePartial> {
+public final class LinePartialSerializer extends ImmutableSerializer<LinePartial> {
 
     private static final long serialVersionUID = 1L;
 
     /** The one instance: the serializer has no configuration and no mutable fields. */
     public static final LinePartialSerializer INSTANCE = new LinePartialSerializer();
-
-    @Override
-    public boolean isImmutableType() {
-        // Partials are never changed once emitted: the pre-aggregation hands each one on and
-        // starts a new one.
-        return true;
-    }
-
-    @Override
-    public LinePartial createInstance() {
-        return null;
-    }
-
-    @Override
-    public LinePartial copy(LinePartial from) {
-        return from;
-    }
-
-    @Override
-    public LinePartial copy(LinePartial from, LinePartial reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
 
     @Override
     public void serialize(LinePartial partial, DataOutputView out) throws IOException {
@@ -97,16 +71,6 @@ public final class LinePartialSerializer extends TypeSerializerSingleton<LinePar
                 in.readLong(),
                 in.readLong(),
                 in.readLong());
-    }
-
-    @Override
-    public LinePartial deserialize(LinePartial reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

@@ -5,7 +5,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.StringSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
@@ -20,7 +19,7 @@ import org.apache.flink.types.StringValue;
  * <p>Its snapshot accepts state written by {@link StringSerializer} as it is (the bytes are the
  * same), so keyed state written before this serializer restores unchanged.
  */
-public final class KeyStringSerializer extends TypeSerializerSingleton<String> {
+public final class KeyStringSerializer extends ImmutableSerializer<String> {
 
     private static final long serialVersionUID = 1L;
 
@@ -34,28 +33,8 @@ public final class KeyStringSerializer extends TypeSerializerSingleton<String> {
     private static final int MAX_LENGTH_BYTES = 5;
 
     @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
     public String createInstance() {
         return "";
-    }
-
-    @Override
-    public String copy(String from) {
-        return from;
-    }
-
-    @Override
-    public String copy(String from, String reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -88,11 +67,6 @@ public final class KeyStringSerializer extends TypeSerializerSingleton<String> {
     @Override
     public String deserialize(DataInputView in) throws IOException {
         return StringValue.readString(in);
-    }
-
-    @Override
-    public String deserialize(String reuse, DataInputView in) throws IOException {
-        return deserialize(in);
     }
 
     @Override

@@ -7,7 +7,6 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.BigDecSerializer;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.api.java.typeutils.runtime.PojoSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
@@ -23,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * sourcePartition (int), sourceOffset (long)}; strings as {@link CompactStrings}. State written by
  * the POJO serializer (savepoints of versions before this serializer) is migrated on restore.
  */
-public final class SaleLineSerializer extends TypeSerializerSingleton<SaleLine> {
+public final class SaleLineSerializer extends ImmutableSerializer<SaleLine> {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,31 +30,6 @@ public final class SaleLineSerializer extends TypeSerializerSingleton<SaleLine> 
     public static final SaleLineSerializer INSTANCE = new SaleLineSerializer();
 
     private static final Channel[] CHANNELS = Channel.values();
-
-    @Override
-    public boolean isImmutableType() {
-        return true;
-    }
-
-    @Override
-    public SaleLine createInstance() {
-        return null;
-    }
-
-    @Override
-    public SaleLine copy(SaleLine from) {
-        return from;
-    }
-
-    @Override
-    public SaleLine copy(SaleLine from, SaleLine reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
-    }
 
     @Override
     public void serialize(SaleLine line, DataOutputView out) throws IOException {
@@ -90,16 +64,6 @@ public final class SaleLineSerializer extends TypeSerializerSingleton<SaleLine> 
                 in.readLong(),
                 in.readInt(),
                 in.readLong());
-    }
-
-    @Override
-    public SaleLine deserialize(SaleLine reuse, DataInputView in) throws IOException {
-        return deserialize(in);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override
