@@ -731,188 +731,146 @@ public final class EventCodec {
      * result of the fast path is always the one the tree path gives (EventCodecFastPathTest).
      */
 
+    private static final List<String> ORDER_FIELDS =
+            List.of(
+                    "order_id",
+                    "event_time",
+                    "seller_id",
+                    "customer_id",
+                    "product_id",
+                    "quantity",
+                    "unit_price",
+                    "currency",
+                    "region");
+
+    private static final List<String> RECEIPT_FIELDS =
+            List.of(
+                    "receipt_id",
+                    "event_time",
+                    "store_id",
+                    "seller_id",
+                    "region",
+                    "currency",
+                    "lines");
+
+    private static final List<String> LINE_FIELDS = List.of("product_id", "quantity", "unit_price");
+
     OnlineOrder streamOrder(byte[] value) {
-        try (JsonParser p = mapper.getFactory().createParser(value)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String orderId = null;
-            String eventTime = null;
-            String sellerId = null;
-            String customerId = null;
-            String productId = null;
-            String currency = null;
-            String region = null;
-            BigDecimal quantity = null;
-            BigDecimal unitPrice = null;
-            JsonToken token;
-            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                switch (name) {
-                    case "order_id" -> orderId = string(p, orderId);
-                    case "event_time" -> eventTime = string(p, eventTime);
-                    case "seller_id" -> sellerId = string(p, sellerId);
-                    case "customer_id" -> customerId = string(p, customerId);
-                    case "product_id" -> productId = string(p, productId);
-                    case "currency" -> currency = string(p, currency);
-                    case "region" -> region = string(p, region);
-                    case "quantity" -> quantity = number(p, quantity);
-                    case "unit_price" -> unitPrice = number(p, unitPrice);
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
-                return null;
-            }
-            if (orderId == null || eventTime == null || sellerId == null || customerId == null) {
-                return null;
-            }
-            if (productId == null || currency == null || region == null) {
-                return null;
-            }
-            if (quantity == null || unitPrice == null) {
-                return null;
-            }
-            return new OnlineOrder(
-                    checkedText(orderId, "", "order_id"),
-                    checkedInstant(eventTime, "", "event_time"),
-                    checkedText(sellerId, "", "seller_id"),
-                    checkedText(customerId, "", "customer_id"),
-                    checkedText(productId, "", "product_id"),
-                    checkedQuantity(quantity, "", "quantity"),
-                    checkedPrice(unitPrice, "", "unit_price"),
-                    checkedCurrency(currency, "", "currency"),
-                    checkedText(region, "", "region"));
-        } catch (IOException | RuntimeException notOnTheFastPath) {
-            // Includes InvalidField and NotStreamable: the tree path says what is wrong.
-            return null;
-        }
+        return streamed(
+                value,
+                p -> {
+                    Object[] f = fields(p, ORDER_FIELDS, null);
+                    return new OnlineOrder(
+                            checkedText((String) f[0], "", "order_id"),
+                            checkedInstant((String) f[1], "", "event_time"),
+                            checkedText((String) f[2], "", "seller_id"),
+                            checkedText((String) f[3], "", "customer_id"),
+                            checkedText((String) f[4], "", "product_id"),
+                            checkedQuantity((BigDecimal) f[5], "", "quantity"),
+                            checkedPrice((BigDecimal) f[6], "", "unit_price"),
+                            checkedCurrency((String) f[7], "", "currency"),
+                            checkedText((String) f[8], "", "region"));
+                });
     }
 
     StoreReceipt streamReceipt(byte[] value) {
+        return streamed(
+                value,
+                p -> {
+                    Object[] f = fields(p, RECEIPT_FIELDS, this::streamLines);
+                    @SuppressWarnings("unchecked")
+                    List<ReceiptLine> lines = (List<ReceiptLine>) f[6];
+                    return new StoreReceipt(
+                            checkedText((String) f[0], "", "receipt_id"),
+                            checkedInstant((String) f[1], "", "event_time"),
+                            checkedText((String) f[2], "", "store_id"),
+                            checkedText((String) f[3], "", "seller_id"),
+                            checkedText((String) f[4], "", "region"),
+                            checkedCurrency((String) f[5], "", "currency"),
+                            lines);
+                });
+    }
+
+    /**
+     * The event {@code body} reads from the one JSON object {@code value} holds, or null when
+     * anything is not for the fast path.
+     */
+    private <T> T streamed(byte[] value, ObjectStream<T> body) {
         try (JsonParser p = mapper.getFactory().createParser(value)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }
-            String receiptId = null;
-            String eventTime = null;
-            String storeId = null;
-            String sellerId = null;
-            String region = null;
-            String currency = null;
-            List<ReceiptLine> lines = null;
-            JsonToken token;
-            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                switch (name) {
-                    case "receipt_id" -> receiptId = string(p, receiptId);
-                    case "event_time" -> eventTime = string(p, eventTime);
-                    case "store_id" -> storeId = string(p, storeId);
-                    case "seller_id" -> sellerId = string(p, sellerId);
-                    case "region" -> region = string(p, region);
-                    case "currency" -> currency = string(p, currency);
-                    case "lines" -> {
-                        if (lines != null) {
-                            return null;
-                        }
-                        lines = streamLines(p);
-                        if (lines == null) {
-                            return null;
-                        }
-                    }
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-            if (token != JsonToken.END_OBJECT || p.nextToken() != null) {
-                return null;
-            }
-            if (receiptId == null || eventTime == null || storeId == null || sellerId == null) {
-                return null;
-            }
-            if (region == null || currency == null || lines == null) {
-                return null;
-            }
-            return new StoreReceipt(
-                    checkedText(receiptId, "", "receipt_id"),
-                    checkedInstant(eventTime, "", "event_time"),
-                    checkedText(storeId, "", "store_id"),
-                    checkedText(sellerId, "", "seller_id"),
-                    checkedText(region, "", "region"),
-                    checkedCurrency(currency, "", "currency"),
-                    lines);
+            T event = body.read(p);
+            return p.nextToken() == null ? event : null;
         } catch (IOException | RuntimeException notOnTheFastPath) {
+            // Includes InvalidField, NotStreamable and a field of another type (a failed cast):
+            // the tree path says what is wrong.
             return null;
         }
     }
 
-    /** A receipt's lines, checked, or null when the tree path must decide. */
+    /** A receipt's lines (the current token starts the array), checked. */
     private List<ReceiptLine> streamLines(JsonParser p) throws IOException {
-        if (p.currentToken() != JsonToken.START_ARRAY) {
-            return null;
-        }
         List<ReceiptLine> lines = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             if (lines.size() == limits.maxReceiptLines()) {
-                return null;
+                throw NotStreamable.INSTANCE;
             }
-            String productId = null;
-            BigDecimal quantity = null;
-            BigDecimal unitPrice = null;
-            JsonToken token;
-            while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                switch (name) {
-                    case "product_id" -> productId = string(p, productId);
-                    case "quantity" -> quantity = number(p, quantity);
-                    case "unit_price" -> unitPrice = number(p, unitPrice);
-                    default -> {
-                        return null;
-                    }
-                }
-            }
-            if (token != JsonToken.END_OBJECT
-                    || productId == null
-                    || quantity == null
-                    || unitPrice == null) {
-                return null;
-            }
+            Object[] f = fields(p, LINE_FIELDS, null);
             String linePath = "lines[" + lines.size() + "].";
             lines.add(
                     new ReceiptLine(
-                            checkedText(productId, linePath, "product_id"),
-                            checkedQuantity(quantity, linePath, "quantity"),
-                            checkedPrice(unitPrice, linePath, "unit_price")));
+                            checkedText((String) f[0], linePath, "product_id"),
+                            checkedQuantity((BigDecimal) f[1], linePath, "quantity"),
+                            checkedPrice((BigDecimal) f[2], linePath, "unit_price")));
         }
         if (p.currentToken() != JsonToken.END_ARRAY || lines.isEmpty()) {
-            return null;
+            throw NotStreamable.INSTANCE;
         }
         return lines;
     }
 
-    /** The current token as a field's string, once per field, or {@link NotStreamable}. */
-    private static String string(JsonParser p, String before) throws IOException {
-        if (before != null || p.currentToken() != JsonToken.VALUE_STRING) {
+    /**
+     * The values of exactly the fields {@code names}, in that order, of the object whose start is
+     * the current token: a string as a String, a number as its exact BigDecimal, an array through
+     * {@code array} (null: none allowed). Anything else throws {@link NotStreamable}.
+     */
+    private static Object[] fields(JsonParser p, List<String> names, ArrayStream array)
+            throws IOException {
+        Object[] values = new Object[names.size()];
+        JsonToken token;
+        while ((token = p.nextToken()) == JsonToken.FIELD_NAME) {
+            int i = names.indexOf(p.currentName());
+            if (i < 0 || values[i] != null) {
+                throw NotStreamable.INSTANCE;
+            }
+            values[i] =
+                    switch (p.nextToken()) {
+                        case VALUE_STRING -> p.getText();
+                        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                            if (p.isNaN()) {
+                                throw NotStreamable.INSTANCE;
+                            }
+                            yield p.getDecimalValue();
+                        }
+                        case START_ARRAY -> {
+                            if (array == null) {
+                                throw NotStreamable.INSTANCE;
+                            }
+                            yield array.read(p);
+                        }
+                        default -> throw NotStreamable.INSTANCE;
+                    };
+        }
+        if (token != JsonToken.END_OBJECT) {
             throw NotStreamable.INSTANCE;
         }
-        return p.getText();
-    }
-
-    /** The current token as a field's exact number, once per field, or {@link NotStreamable}. */
-    private static BigDecimal number(JsonParser p, BigDecimal before) throws IOException {
-        JsonToken token = p.currentToken();
-        if (before != null
-                || (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT)
-                || p.isNaN()) {
-            throw NotStreamable.INSTANCE;
+        for (Object v : values) {
+            if (v == null) {
+                throw NotStreamable.INSTANCE;
+            }
         }
-        return p.getDecimalValue();
+        return values;
     }
 
     /** Control flow only: the record is not for the fast path. */
@@ -922,6 +880,16 @@ public final class EventCodec {
         private NotStreamable() {
             super("not for the fast path", null, false, false);
         }
+    }
+
+    @FunctionalInterface
+    private interface ObjectStream<T> {
+        T read(JsonParser parser) throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface ArrayStream {
+        Object read(JsonParser parser) throws IOException;
     }
 
     @FunctionalInterface
